@@ -1,0 +1,1 @@
+"""backprop_tutor."""

@@ -1,0 +1,103 @@
+"""The one bridge from SymPy to numbers: ``lambdify`` the derived expressions.
+
+The derivation already names every intermediate quantity (net, out, delta, gradient), so the
+common-subexpression step of ``lambdify(..., cse=...)`` is handed those layered assignments
+directly instead of searching for them. The generated function computes exactly the derived
+expressions, in order, and nothing else.
+
+Two backends from the same expressions: ``math`` for one network on Python floats (a plain
+loop of float operations, as fast as hand-written Python), and ``numpy`` for arrays, where
+every parameter may be a vector of configurations (a learning-rate sweep) or samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+import sympy as sp
+
+from .functions import MATH_FUNCTIONS, NUMPY_FUNCTIONS
+from .spec import Network
+from .symbolic import Derivation, derive, symbol_for
+
+__all__ = ["Compiled", "compile_network"]
+
+_BACKENDS = {
+    "math": [MATH_FUNCTIONS, "math"],
+    "numpy": [NUMPY_FUNCTIONS, "numpy"],
+}
+
+
+def _layered_cse(assignments: list) -> Callable:
+    # lambdify calls this in place of sympy.cse: the shared subexpressions are our symbols.
+    return lambda outputs: (assignments, outputs)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Numeric functions of one network, generated from its derivation.
+
+    Signatures (``params`` in ``derivation.params`` order, ``x`` inputs, ``t`` targets):
+      step_*(params, x, t, eta) -> (E, *params_after_update)
+      gradient_*(params, x, t)  -> (E, *dE/dparams)
+      forward_*(params, x, t)   -> (E, *outputs)
+      evaluate(params, x, t, eta) -> one float per key of ``evaluate_keys``
+    """
+
+    derivation: Derivation
+    step_math: Callable
+    step_numpy: Callable
+    gradient_numpy: Callable
+    forward_math: Callable
+    forward_numpy: Callable
+    evaluate: Callable
+    evaluate_keys: tuple
+
+
+def _function(args, outputs, assignments, backend):
+    return sp.lambdify(args, outputs, modules=_BACKENDS[backend], cse=_layered_cse(assignments),
+                       docstring_limit=0)
+
+
+@lru_cache(maxsize=32)
+def compile_network(network: Network) -> Compiled:
+    """Derive a network with SymPy and lambdify every numeric function the engine needs."""
+    d = derive(network)
+    S = symbol_for
+    params = [S(p) for p in d.params]
+    inputs = [S(k) for k in d.input_keys]
+    targets = [S(k) for k in d.target_keys]
+    eta = S(("eta",))
+    everything = d.assignments()
+    # The forward pass and the error are the assignments up to E; the rest is backward.
+    n_forward = next(i for i, (symbol, _) in enumerate(everything) if symbol == S(("E",))) + 1
+    forward = everything[:n_forward]
+    outputs = [S(("a", network.depth, j)) for j in range(network.layers[-1])]
+
+    updated = [d.updates.get(p, S(p)) for p in d.params]
+    gradients = [d.gradients[p].symbol for p in d.params]
+    keys = (
+        list(d.definitions)
+        + list(d.factors)
+        + [("d", ("E",), p) for p in d.params]
+        + [("new", p) for p in d.params]
+    )
+    values = (
+        [S(k) for k in d.definitions]
+        + [f.expr for f in d.factors.values()]
+        + gradients
+        + updated
+    )
+    # Factor expressions mention deltas by symbol; assign them all before reading any.
+    return Compiled(
+        derivation=d,
+        step_math=_function([params, inputs, targets, eta], [S(("E",))] + updated, everything, "math"),
+        step_numpy=_function([params, inputs, targets, eta], [S(("E",))] + updated, everything, "numpy"),
+        gradient_numpy=_function([params, inputs, targets], [S(("E",))] + gradients, everything, "numpy"),
+        forward_math=_function([params, inputs, targets], [S(("E",))] + outputs, forward, "math"),
+        forward_numpy=_function([params, inputs, targets], [S(("E",))] + outputs, forward, "numpy"),
+        evaluate=_function([params, inputs, targets, eta], values, everything, "math"),
+        evaluate_keys=tuple(keys),
+    )

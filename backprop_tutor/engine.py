@@ -1,0 +1,349 @@
+"""The numeric engine: one step, training, and learning-rate sweeps, all through the bridge.
+
+Every number here comes from a function lambdified from the SymPy derivation
+(:mod:`backprop_tutor.bridge`); this module only feeds them parameters and data, loops over
+samples and epochs, and watches for divergence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bridge import Compiled, compile_network
+from .spec import Example, Network, SpecError
+
+__all__ = [
+    "StepValues",
+    "Sweep",
+    "Training",
+    "evaluate_step",
+    "first_step_result",
+    "flatten_parameters",
+    "predict",
+    "sweep",
+    "train",
+    "unflatten_parameters",
+]
+
+# Python float arithmetic signals divergence by raising instead of returning inf.
+_FLOAT_FAILURES = (OverflowError, ValueError, ZeroDivisionError)
+
+
+def flatten_parameters(example: Example) -> list:
+    """The example's weights and biases as one list, in ``derivation.params`` order."""
+    flat = []
+    for l, matrix in enumerate(example.weights):
+        for row in matrix:
+            flat.extend(row)
+        if example.network.bias == "shared":
+            flat.append(example.biases[l])
+        elif example.network.bias == "per_neuron":
+            flat.extend(example.biases[l])
+    return flat
+
+
+def unflatten_parameters(network: Network, flat) -> tuple[list, list]:
+    """Nested (weights, biases) lists, shaped as in the worked-example JSON, from a flat list."""
+    values = iter(float(v) for v in flat)
+    weights, biases = [], []
+    for l in range(1, network.depth + 1):
+        fan_in, fan_out = network.layers[l - 1], network.layers[l]
+        weights.append([[next(values) for _ in range(fan_in)] for _ in range(fan_out)])
+        if network.bias == "shared":
+            biases.append(next(values))
+        elif network.bias == "per_neuron":
+            biases.append([next(values) for _ in range(fan_out)])
+    return weights, biases
+
+
+def _rate(value, name="learning_rate") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise SpecError(name, f"expected a number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise SpecError(name, f"expected a positive finite number, got {value}")
+    return value
+
+
+def _epochs(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise SpecError("epochs", f"expected a whole number >= 0, got {value!r}")
+    return int(value)
+
+
+# --- one step, every intermediate value --------------------------------------------------
+
+@dataclass(frozen=True)
+class StepValues:
+    """Every quantity of one forward and backward pass on one sample, keyed as in notation.py.
+
+    ``values`` holds net inputs, outputs, error terms, every chain-rule factor, every
+    gradient ("d", ("E",), param) and every updated parameter ("new", param); the key
+    ("E_after",) is the error of the same sample after the update.
+    """
+
+    example: Example
+    sample: int
+    values: dict
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+
+def evaluate_step(example: Example, sample: int = 0, parameters=None) -> StepValues:
+    """One forward pass, backward pass and update on one sample (the walkthrough's numbers)."""
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < example.n_samples:
+        raise SpecError("sample", f"expected a sample index from 0 to {example.n_samples - 1}, got {sample!r}")
+    compiled = compile_network(example.network)
+    params = flatten_parameters(example) if parameters is None else list(parameters)
+    x, t = example.inputs[sample], example.targets[sample]
+    values = dict(zip(compiled.evaluate_keys, compiled.evaluate(params, x, t, example.learning_rate)))
+    for k, p in zip(compiled.derivation.input_keys, x):
+        values[k] = p
+    for k, p in zip(compiled.derivation.target_keys, t):
+        values[k] = p
+    for key, value in zip(compiled.derivation.params, params):
+        values[key] = value
+    values[("eta",)] = example.learning_rate
+    after = [values[("new", key)] for key in compiled.derivation.params]
+    values[("E_after",)] = _forward_loss(compiled, after, x, t)
+    return StepValues(example, sample, values)
+
+
+def _forward_loss(compiled: Compiled, params, x, t) -> float:
+    try:
+        return float(compiled.forward_math(params, x, t)[0])
+    except _FLOAT_FAILURES:
+        return math.inf
+
+
+def first_step_result(example: Example) -> dict:
+    """The ``first_step`` part of the result JSON: the first sample with the initial parameters."""
+    step = evaluate_step(example, 0)
+    net = example.network
+    d = compile_network(net).derivation
+    layers = range(1, net.depth + 1)
+    gradients = [step[("d", ("E",), p)] for p in d.params]
+    updated = [step[("new", p)] for p in d.params]
+    grad_weights, grad_biases = unflatten_parameters(net, gradients)
+    weights, biases = unflatten_parameters(net, updated)
+    return {
+        "net": [[step[("z", l, j)] for j in range(net.layers[l])] for l in layers],
+        "out": [[step[("a", l, j)] for j in range(net.layers[l])] for l in layers],
+        "loss": step[("E",)],
+        "delta": [[step[("d", ("E",), ("z", l, j))] for j in range(net.layers[l])] for l in layers],
+        "grad_weights": grad_weights,
+        "grad_biases": grad_biases,
+        "weights": weights,
+        "biases": biases,
+    }
+
+
+def predict(example: Example, parameters=None) -> list:
+    """The network's outputs for every sample, one row per sample."""
+    compiled = compile_network(example.network)
+    params = flatten_parameters(example) if parameters is None else list(parameters)
+    return [[float(v) for v in compiled.forward_math(params, x, t)[1:]]
+            for x, t in zip(example.inputs, example.targets)]
+
+
+# --- training -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Training:
+    """The result of training: the loss before each epoch and after the last, and the end state.
+
+    ``diverged_at`` is the epoch whose update made the loss inf or nan (then training stopped,
+    ``loss_history`` ends before it and the parameters are the last finite ones), else None.
+    """
+
+    example: Example
+    learning_rate: float
+    epochs: int
+    loss_history: np.ndarray   # (epochs run + 1,)
+    parameters: list           # flat, derivation.params order
+    outputs: list              # (samples, outputs)
+    diverged_at: int | None
+
+    @property
+    def loss(self) -> float:
+        """The dataset loss at the end (after the last finite epoch); nan if there was none."""
+        return float(self.loss_history[-1]) if len(self.loss_history) else math.nan
+
+    @property
+    def weights(self) -> list:
+        return unflatten_parameters(self.example.network, self.parameters)[0]
+
+    @property
+    def biases(self) -> list:
+        return unflatten_parameters(self.example.network, self.parameters)[1]
+
+
+def _dataset_loss_math(compiled: Compiled, params, example: Example) -> float:
+    total = 0.0
+    for x, t in zip(example.inputs, example.targets):
+        total += compiled.forward_math(params, x, t)[0]
+    return total / example.n_samples
+
+
+def _train_online(compiled: Compiled, example: Example, params: list, rate: float, epochs: int):
+    # Returns (history, parameters, diverged_at); on divergence the history ends with the
+    # loss of the returned (last finite) parameters, so len(history) == diverged_at.
+    step = compiled.step_math
+    history = np.empty(epochs + 1)
+    samples = list(zip(example.inputs, example.targets))
+    x0, t0 = samples[0]
+    previous, epoch = params, 0
+    try:
+        if len(samples) == 1:
+            for epoch in range(epochs):
+                # The step's error is the loss before this epoch's update: no extra forward pass.
+                out = step(params, x0, t0, rate)
+                if not math.isfinite(out[0]):
+                    return history[:epoch], previous, epoch
+                history[epoch] = out[0]
+                previous, params = params, out[1:]
+        else:
+            for epoch in range(epochs):
+                loss = _dataset_loss_math(compiled, params, example)
+                if not math.isfinite(loss):
+                    return history[:epoch], previous, epoch
+                history[epoch] = loss
+                previous = params
+                try:
+                    for x, t in samples:
+                        params = step(params, x, t, rate)[1:]
+                except _FLOAT_FAILURES:
+                    return history[: epoch + 1], previous, epoch + 1
+        epoch = epochs
+        final = _dataset_loss_math(compiled, params, example)
+    except _FLOAT_FAILURES:
+        return history[:epoch], previous, epoch
+    if not math.isfinite(final):
+        return history[:epochs], previous, epochs
+    history[epochs] = final
+    return history, params, None
+
+
+def _columns(rows, extra_axes: int = 0):
+    # (samples, neurons) -> one array per neuron, with the sample axis first.
+    array = np.asarray(rows, dtype=float)
+    return [array[:, k].reshape((-1,) + (1,) * extra_axes) for k in range(array.shape[1])]
+
+
+def _train_batch(compiled: Compiled, example: Example, params: list, rate: float, epochs: int):
+    d = compiled.derivation
+    trained = np.array([p in d.updates for p in d.params])
+    p = np.asarray(params, dtype=float)
+    xs, ts = _columns(example.inputs), _columns(example.targets)
+    history = np.empty(epochs + 1)
+    previous = p
+    with np.errstate(all="ignore"):
+        for epoch in range(epochs + 1):
+            out = compiled.gradient_numpy(p, xs, ts)
+            loss = float(np.mean(out[0]))
+            if not (math.isfinite(loss) and np.all(np.isfinite(p))):
+                return history[:epoch], [float(v) for v in previous], epoch
+            history[epoch] = loss
+            if epoch == epochs:
+                break
+            mean_gradient = np.array([np.mean(g) for g in out[1:]])
+            previous, p = p, np.where(trained, p - rate * mean_gradient, p)
+    return history, [float(v) for v in p], None
+
+
+def train(example: Example, epochs: int | None = None, learning_rate: float | None = None) -> Training:
+    """Train for ``epochs`` (default: the example's) at ``learning_rate`` (default: the example's)."""
+    rate = example.learning_rate if learning_rate is None else _rate(learning_rate)
+    epochs = example.epochs if epochs is None else _epochs(epochs)
+    compiled = compile_network(example.network)
+    params = flatten_parameters(example)
+    run = _train_batch if example.update == "batch" else _train_online
+    history, params, diverged_at = run(compiled, example, params, rate, epochs)
+    outputs = predict(example, params)
+    return Training(example, rate, epochs, history, [float(v) for v in params], outputs, diverged_at)
+
+
+# --- sweeps: many learning rates in one vectorised run --------------------------------------
+
+@dataclass(frozen=True)
+class Sweep:
+    """Training at many learning rates at once; arrays have one entry per rate.
+
+    ``diverged_at`` is -1 where a run did not diverge; ``final_loss`` is nan where it did.
+    ``loss_history`` is (epochs + 1, rates) when asked for, else None.
+    """
+
+    example: Example
+    learning_rates: np.ndarray   # (C,)
+    epochs: int
+    final_loss: np.ndarray       # (C,)
+    diverged_at: np.ndarray      # (C,) int
+    parameters: np.ndarray       # (C, P)
+    outputs: np.ndarray          # (C, samples, outputs)
+    loss_history: np.ndarray | None
+
+
+def _check_rates(learning_rates) -> np.ndarray:
+    try:
+        rates = np.asarray(learning_rates, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise SpecError("learning_rates", f"expected a list of numbers, got {learning_rates!r}") from None
+    if rates.size == 0:
+        raise SpecError("learning_rates", "expected at least one learning rate")
+    if not np.all(np.isfinite(rates)) or np.any(rates <= 0):
+        bad = rates[~(np.isfinite(rates) & (rates > 0))][0]
+        raise SpecError("learning_rates", f"expected positive finite numbers, got {bad}")
+    return rates
+
+
+def sweep(example: Example, learning_rates, epochs: int | None = None, keep_history: bool = False) -> Sweep:
+    """Train one copy of the example per learning rate, all in one NumPy run."""
+    rates = _check_rates(learning_rates)
+    epochs = example.epochs if epochs is None else _epochs(epochs)
+    compiled = compile_network(example.network)
+    d = compiled.derivation
+    count = rates.size
+    p = [np.full(count, v) for v in flatten_parameters(example)]
+    diverged = np.full(count, -1)
+    history = np.empty((epochs + 1, count)) if keep_history else None
+    batch = example.update == "batch"
+    # Samples on axis 0, configurations on axis 1.
+    xs, ts = _columns(example.inputs, 1), _columns(example.targets, 1)
+    samples = list(zip(example.inputs, example.targets))
+    trained = [key in d.updates for key in d.params]
+    with np.errstate(all="ignore"):
+        for epoch in range(epochs + 1):
+            if batch:
+                out = compiled.gradient_numpy(p, xs, ts)
+                loss = np.mean(np.broadcast_to(out[0], (len(samples), count)), axis=0)
+            elif len(samples) == 1 and epoch < epochs:
+                out = compiled.step_numpy(p, samples[0][0], samples[0][1], rates)
+                loss = np.broadcast_to(out[0], (count,))
+            else:
+                loss = np.mean(np.broadcast_to(compiled.forward_numpy(p, xs, ts)[0], (len(samples), count)), axis=0)
+            newly = (diverged < 0) & ~np.isfinite(loss)
+            diverged[newly] = epoch
+            if keep_history:
+                history[epoch] = loss
+            if epoch == epochs or np.all(diverged >= 0):
+                break
+            if batch:
+                p = [pk - rates * np.mean(np.broadcast_to(g, (len(samples), count)), axis=0) if tk else pk
+                     for pk, g, tk in zip(p, out[1:], trained)]
+            elif len(samples) == 1:
+                p = [np.broadcast_to(v, (count,)) for v in out[1:]]
+            else:
+                for x, t in samples:
+                    p = [np.broadcast_to(v, (count,)) for v in compiled.step_numpy(p, x, t, rates)[1:]]
+        final = np.where(diverged < 0, loss, np.nan)
+        outputs = np.stack([
+            np.stack([np.broadcast_to(v, (count,)) for v in compiled.forward_numpy(p, x, t)[1:]], axis=-1)
+            for x, t in samples
+        ], axis=1)
+    if keep_history:
+        history = history[: epoch + 1]
+    return Sweep(example, rates, epochs, final, diverged, np.stack(p, axis=1), outputs, history)
