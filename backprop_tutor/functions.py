@@ -38,7 +38,9 @@ class sigmoid(sp.Function):
         return 1 / (1 + sp.exp(-x))
 
     def _latex(self, printer):
-        return r"\frac{1}{1 + e^{-%s}}" % printer.parenthesize(self.args[0], 1000)
+        x = self.args[0]
+        inner = printer._print(x) if x.is_Atom else r"\left(%s\right)" % printer._print(x)
+        return r"\frac{1}{1 + e^{-%s}}" % inner
 
 
 class relu(sp.Function):

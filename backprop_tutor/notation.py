@@ -47,9 +47,9 @@ class Namer:
 
     # -- neurons -------------------------------------------------------------------------
     def neuron(self, layer: int, j: int) -> str:
-        """Plain name of a neuron: i1, h1, o1 (Mazur) or 1_2 style layer-and-index (layered)."""
+        """Plain name of a neuron: i1, h1, o1 (Mazur) or '1 of layer 2' (layered)."""
         if self.notation == "layered":
-            return f"{j + 1}^({layer + 1})"
+            return f"{j + 1} of layer {layer + 1}"
         last = len(self.network.layers) - 1
         if layer == 0:
             return f"i{j + 1}"
@@ -60,7 +60,7 @@ class Namer:
         return f"h{layer}_{j + 1}"
 
     def _mazur_tex_neuron(self, layer: int, j: int) -> str:
-        name = self.neuron(layer, j)
+        name = self.neuron(layer, j)  # only called in Mazur notation
         if "_" in name:  # a hidden neuron of a deeper net: h2_1 -> h^{(2)}_{1}
             letter_layer, index = name.split("_")
             return f"{letter_layer[0]}^{{({letter_layer[1:]})}}_{{{index}}}"

@@ -17,9 +17,10 @@ import sympy as sp
 from .functions import activation, activation_derivative, loss_terms
 from .spec import Network
 
-__all__ = ["Derivation", "Factor", "derive", "symbol_for"]
+__all__ = ["Derivation", "Factor", "derive", "key_of", "symbol_for"]
 
 Key = tuple
+_KEYS: dict = {}
 
 
 @lru_cache(maxsize=None)
@@ -30,7 +31,14 @@ def symbol_for(key: Key) -> sp.Symbol:
             return "_".join(part(x) for x in item)
         return str(item)
 
-    return sp.Symbol("_".join(part(x) for x in key).replace("__", "_"), real=True)
+    symbol = sp.Symbol("_".join(part(x) for x in key).replace("__", "_"), real=True)
+    _KEYS[symbol] = key
+    return symbol
+
+
+def key_of(symbol: sp.Symbol) -> Key:
+    """The quantity key a symbol stands for (inverse of symbol_for)."""
+    return _KEYS[symbol]
 
 
 @dataclass(frozen=True)

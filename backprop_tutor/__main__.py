@@ -1,0 +1,7 @@
+"""``python -m backprop_tutor``: see :mod:`backprop_tutor.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

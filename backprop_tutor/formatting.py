@@ -1,0 +1,111 @@
+"""Print SymPy expressions as a textbook does: with names, or with today's numbers in their place.
+
+Both printers keep the order the expression was built in (``order='none'``), so a display
+formula built as w1·i1 + w2·i2 + b1·1 is printed in that order, and its numeric twin lines
+up with it term by term.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+__all__ = ["Printers", "fmt", "product", "tex_number", "total"]
+
+SIGNIFICANT = 9  # Mazur prints 0.298371109: nine significant digits
+
+
+def fmt(value: float, digits: int = SIGNIFICANT) -> str:
+    """A number as plain text with ``digits`` significant digits (0.593269992)."""
+    if value is None:
+        return "-"
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        return str(value)
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    text = f"{value:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def tex_number(value: float, digits: int = SIGNIFICANT) -> str:
+    """A number as LaTeX: 1.5e-05 becomes 1.5 \\times 10^{-5}."""
+    text = fmt(value, digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    if text in ("inf", "-inf", "nan"):
+        return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[text]
+    return text
+
+
+class _NamedStr(StrPrinter):
+    def __init__(self, names: dict):
+        super().__init__({"order": "none"})
+        self._names = names
+
+    def _print_Symbol(self, expr):
+        return self._names.get(expr, expr.name)
+
+    def _print_sigmoid(self, expr):
+        x = expr.args[0]
+        inner = self._print(x) if x.is_Atom else f"({self._print(x)})"
+        return f"1/(1 + exp(-{inner}))"
+
+    def _print_clog(self, expr):
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name == "softmax":
+            i, xs = int(expr.args[0]), expr.args[1:]
+            return f"softmax_{i + 1}({', '.join(self._print(x) for x in xs)})"
+        return super()._print_Function(expr)
+
+
+def _bracket(text: str, left: str, right: str) -> str:
+    return f"{left}{text}{right}" if text.startswith("-") else text
+
+
+class Printers:
+    """LaTeX and text printers for one mapping of symbols to names and one to values."""
+
+    def __init__(self, tex_names: dict, text_names: dict, values: dict):
+        self.tex_names = tex_names
+        self.text_names = text_names
+        # A negative number inside a product or after a minus sign needs brackets.
+        self.tex_values = {s: _bracket(tex_number(v), r"\left(", r"\right)") for s, v in values.items()}
+        self.text_values = {s: _bracket(fmt(v), "(", ")") for s, v in values.items()}
+
+    def tex(self, expr) -> str:
+        """The expression in LaTeX with names."""
+        return LatexPrinter({"order": "none", "mul_symbol": "dot", "symbol_names": self.tex_names}).doprint(expr)
+
+    def tex_numbers(self, expr) -> str:
+        """The expression in LaTeX with every symbol replaced by its value."""
+        return LatexPrinter({"order": "none", "mul_symbol": "dot", "symbol_names": self.tex_values}).doprint(expr)
+
+    def text(self, expr) -> str:
+        """The expression in plain text with names."""
+        return _NamedStr(self.text_names).doprint(expr)
+
+    def text_numbers(self, expr) -> str:
+        """The expression in plain text with every symbol replaced by its value."""
+        return _NamedStr(self.text_values).doprint(expr)
+
+
+def product(*factors) -> sp.Expr:
+    """An unevaluated product, printed in the given order."""
+    factors = [f for f in factors]
+    return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def total(*terms) -> sp.Expr:
+    """An unevaluated sum, printed in the given order."""
+    terms = [t for t in terms]
+    return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)

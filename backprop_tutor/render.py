@@ -1,0 +1,164 @@
+"""Render a walkthrough and a training run as text, Markdown, LaTeX or the result JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from .engine import Training, first_step_result
+from .formatting import fmt
+from .walkthrough import PHASE_TITLES, Form, Walkthrough
+
+__all__ = ["FORMATS", "render", "result_json"]
+
+FORMATS = ("text", "markdown", "latex", "json")
+
+
+def _rhs(equation: str) -> str:
+    return equation.partition(" = ")[2]
+
+
+def _training_lines(training: Training, walk: Walkthrough) -> list:
+    """One sentence per fact about the training run, shared by every format."""
+    namer_E = walk.steps[-1].name_text.rstrip("+")
+    lines = [f"After {training.epochs} epochs at learning rate {fmt(training.learning_rate)}:"]
+    if training.diverged_at is not None:
+        lines.append(f"training diverged at epoch {training.diverged_at} (the loss became inf or nan); "
+                     "the values below are the last finite ones.")
+    lines.append(f"{namer_E} = {fmt(training.loss)} (it started at {fmt(training.loss_history[0])})")
+    for s, (outputs, targets) in enumerate(zip(training.outputs, training.example.targets)):
+        pairs = ", ".join(f"{fmt(o)} (target {fmt(t)})" for o, t in zip(outputs, targets))
+        prefix = f"sample {s + 1}: " if training.example.n_samples > 1 else ""
+        lines.append(f"{prefix}outputs {pairs}")
+    return lines
+
+
+def _text(walk: Walkthrough, training: Training | None) -> str:
+    ex = walk.example
+    out = [f"Backpropagation, step by step: {ex.name} ({walk.notation} notation)"]
+    if ex.description:
+        out.append(ex.description)
+    phase = None
+    for step in walk:
+        if step.phase != phase:
+            phase = step.phase
+            out += ["", PHASE_TITLES[phase], "=" * len(PHASE_TITLES[phase])]
+        out += ["", f"[{step.index}] {step.title}", f"    {step.explanation}"]
+        if step.value is None:
+            out.append(f"    {step.formula.text} = {step.formula.text_numbers}")
+            continue
+        indent = " " * (4 + len(step.name_text))
+        out.append(f"    {step.formula.text}")
+        if _rhs(step.formula.text_numbers) != fmt(step.value):
+            out.append(f"{indent} = {_rhs(step.formula.text_numbers)}")
+        out.append(f"{indent} = {step.value_text}")
+        for alt in step.alternatives:
+            out.append(f"    {alt.label}: {alt.text} = {_rhs(alt.text_numbers)}")
+    if training is not None:
+        out += ["", "Training", "========", ""] + _training_lines(training, walk)
+    return "\n".join(out) + "\n"
+
+
+def _markdown(walk: Walkthrough, training: Training | None) -> str:
+    ex = walk.example
+    out = [f"# Backpropagation, step by step: {ex.name}", ""]
+    if ex.description:
+        out += [ex.description, ""]
+    phase = None
+    for step in walk:
+        if step.phase != phase:
+            phase = step.phase
+            out += [f"## {PHASE_TITLES[phase]}", ""]
+        out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", _aligned(step.formula, step), "$$", ""]
+        for alt in step.alternatives:
+            out += [f"*{alt.label}:* ${alt.tex} = {_rhs(alt.tex_numbers)}$", ""]
+    if training is not None:
+        out += ["## Training", ""] + [f"- {line}" for line in _training_lines(training, walk)] + [""]
+    return "\n".join(out)
+
+
+def _aligned(form: Form, step) -> str:
+    if step.value is None:
+        return rf"{form.tex} = {form.tex_numbers}"
+    name, _, rhs = form.tex.partition(" = ")
+    numbers = _rhs(form.tex_numbers)
+    rows = [rf"{name} &= {rhs}"]
+    if numbers != step.value_tex:
+        rows.append(rf"&= {numbers}")
+    rows.append(rf"&= {step.value_tex}")
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def _latex_escape(text: str) -> str:
+    for char, escaped in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
+                          ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _latex(walk: Walkthrough, training: Training | None) -> str:
+    ex = walk.example
+    out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\usepackage[margin=2cm]{geometry}",
+           rf"\title{{Backpropagation, step by step: {_latex_escape(ex.name)}}}", r"\date{}",
+           r"\begin{document}", r"\maketitle"]
+    if ex.description:
+        out.append(_latex_escape(ex.description))
+    phase = None
+    for step in walk:
+        if step.phase != phase:
+            phase = step.phase
+            out.append(rf"\section*{{{_latex_escape(PHASE_TITLES[phase])}}}")
+        out += [rf"\subsection*{{{step.index}. {_latex_escape(step.title)}}}", _latex_escape(step.explanation),
+                r"\[", _aligned(step.formula, step), r"\]"]
+        for alt in step.alternatives:
+            out.append(rf"\emph{{{_latex_escape(alt.label)}:}} $\displaystyle {alt.tex} = {_rhs(alt.tex_numbers)}$\par")
+    if training is not None:
+        out.append(r"\section*{Training}")
+        out.append(r"\begin{itemize}")
+        out += [rf"\item {_latex_escape(line)}" for line in _training_lines(training, walk)]
+        out.append(r"\end{itemize}")
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def _finite(value):
+    """JSON has no inf or nan: write null for them."""
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def result_json(training: Training) -> dict:
+    """The result JSON: first_step, loss_history, final and diverged_at."""
+    ex = training.example
+    return _finite({
+        "example": ex.name,
+        "learning_rate": training.learning_rate,
+        "epochs": training.epochs,
+        "first_step": first_step_result(ex),
+        "loss_history": [float(v) for v in training.loss_history],
+        "final": {
+            "weights": training.weights,
+            "biases": training.biases,
+            "outputs": training.outputs,
+            "loss": training.loss,
+        },
+        "diverged_at": training.diverged_at,
+    })
+
+
+def render(walk: Walkthrough, training: Training | None = None, fmt_name: str = "text") -> str:
+    """The walkthrough (and the training run, if given) in one of FORMATS."""
+    if fmt_name == "json":
+        if training is None:
+            raise ValueError("format: json needs a training run")
+        return json.dumps(result_json(training), indent=2) + "\n"
+    renderers = {"text": _text, "markdown": _markdown, "latex": _latex}
+    if fmt_name not in renderers:
+        raise ValueError(f"format: expected one of {', '.join(FORMATS)}; got {fmt_name!r}")
+    return renderers[fmt_name](walk, training)
+

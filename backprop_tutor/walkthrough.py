@@ -1,0 +1,392 @@
+"""The walkthrough model: the ordered teaching steps of one epoch, as the seed tells them.
+
+Each :class:`Step` says what it computes, the formula, the same formula with today's numbers,
+the value, and which nodes and edges of the network it touches. It holds strings and numbers
+only, so any view (CLI, notebook, widget, diagram) renders it without doing mathematics.
+Values come from :func:`backprop_tutor.engine.evaluate_step`; formulas from the derivation.
+
+Nodes are ``(layer, neuron)`` with layer 0 the inputs, or ``("bias", layer)`` for the bias
+unit feeding a layer; an edge is ``(from_node, to_node)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .engine import StepValues, evaluate_step
+from .formatting import Printers, fmt, product, tex_number, total
+from .notation import Namer
+from .spec import Example
+from .symbolic import Derivation, derive, symbol_for
+
+__all__ = ["PHASES", "Form", "Step", "Walkthrough", "walkthrough"]
+
+PHASES = ("forward", "error", "output", "hidden", "update")
+PHASE_TITLES = {
+    "forward": "Forward pass",
+    "error": "Total error",
+    "output": "Backward pass: output layer",
+    "hidden": "Backward pass: hidden layers",
+    "update": "Updating the parameters",
+}
+
+_ACTIVATION_WHY = {
+    "sigmoid": "The logistic function squashes the net input into (0, 1).",
+    "tanh": "tanh squashes the net input into (-1, 1).",
+    "relu": "ReLU passes a positive net input and blocks a negative one.",
+    "linear": "A linear neuron outputs its net input unchanged.",
+    "softmax": "Softmax turns the output layer's net inputs into probabilities that sum to 1.",
+}
+_SLOPE_WHY = {
+    "sigmoid": "The logistic function's slope is its output times one minus its output.",
+    "tanh": "tanh's slope is one minus its output squared.",
+    "relu": "ReLU's slope is 1 where the net input is positive, else 0.",
+    "linear": "A linear neuron's slope is 1.",
+}
+_LOSS_WHY = {
+    "half_sse": "Half the squared difference between target and output.",
+    "sse": "The squared difference between target and output.",
+    "mse": "The squared difference, averaged over the output neurons.",
+    "bce": "Binary cross-entropy of the output against its target.",
+    "ce": "Cross-entropy: minus the target times the log of the output.",
+}
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way of writing a step's equation, with names and with numbers, in LaTeX and text."""
+
+    label: str
+    tex: str
+    tex_numbers: str
+    text: str
+    text_numbers: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One teaching step: what it computes, how (formula and numbers), and what it touches."""
+
+    index: int
+    phase: str
+    title: str
+    explanation: str
+    key: tuple | None          # quantity computed (see notation.py); None for the opening step
+    name_tex: str
+    name_text: str
+    value: float | None
+    formula: Form              # "net_h1 = w1 i1 + w2 i2 + b1 1" and its numbers
+    alternatives: tuple = ()   # further Forms: the delta rule, the derived expression
+    factors: tuple = ()        # chain-rule factors: (name_tex, name_text, formula Form, value)
+    nodes: tuple = ()
+    edges: tuple = ()
+    rhs: sp.Expr | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def value_text(self) -> str:
+        """The value as the seed prints it (nine significant digits)."""
+        return fmt(self.value)
+
+    @property
+    def value_tex(self) -> str:
+        """The value in LaTeX."""
+        return tex_number(self.value) if self.value is not None else ""
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """The ordered steps of one epoch on one sample, in one notation."""
+
+    example: Example
+    notation: str
+    sample: int
+    steps: tuple
+    values: StepValues
+
+    def __len__(self):
+        return len(self.steps)
+
+    def __getitem__(self, index):
+        return self.steps[index]
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def phase_start(self, phase: str) -> int:
+        """Index of the first step of a phase."""
+        for step in self.steps:
+            if step.phase == phase:
+                return step.index
+        raise ValueError(f"phase: {phase!r} has no steps in this walkthrough")
+
+    @property
+    def phases(self) -> list:
+        """Phases present, in order."""
+        return [p for p in PHASES if any(s.phase == p for s in self.steps)]
+
+    def values_so_far(self, index: int) -> dict:
+        """Quantity key -> value of every step up to and including ``index``."""
+        return {s.key: s.value for s in self.steps[: index + 1] if s.key is not None}
+
+    def step_for(self, key: tuple) -> Step:
+        """The step that computes a quantity."""
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+
+class _Builder:
+    def __init__(self, example: Example, notation: str, sample: int):
+        self.example = example
+        self.net = example.network
+        self.d: Derivation = derive(example.network)
+        self.namer = Namer(example.network, notation)
+        self.values = evaluate_step(example, sample)
+        self.steps: list = []
+        tex_names, text_names, numbers = {}, {}, {}
+        for key, value in self.values.values.items():
+            if key[0] in ("new", "E_after"):
+                continue
+            if key[0] == "d" and key[1] == ("E",) and key[2][0] == "z":
+                key = ("delta",) + key[2][1:]  # ∂E/∂net_o1 is named δ_o1 wherever it appears
+            symbol = symbol_for(key)
+            tex_names[symbol], text_names[symbol] = self.namer.tex(key), self.namer.text(key)
+            numbers[symbol] = value
+        eta = symbol_for(("eta",))
+        tex_names[eta], text_names[eta] = self.namer.tex(("eta",)), self.namer.text(("eta",))
+        self.p = Printers(tex_names, text_names, numbers)
+
+    # -- helpers -------------------------------------------------------------------------
+    def form(self, label, name_tex, name_text, rhs) -> Form:
+        return Form(label, f"{name_tex} = {self.p.tex(rhs)}", f"{name_tex} = {self.p.tex_numbers(rhs)}",
+                    f"{name_text} = {self.p.text(rhs)}", f"{name_text} = {self.p.text_numbers(rhs)}")
+
+    def add(self, phase, title, explanation, key, rhs, *, value=None, name=None, alternatives=(),
+            factors=(), nodes=(), edges=()):
+        name_tex, name_text = name or (self.namer.tex(key), self.namer.text(key))
+        value = self.values[key] if value is None else value
+        self.steps.append(Step(
+            index=len(self.steps), phase=phase, title=title, explanation=explanation, key=key,
+            name_tex=name_tex, name_text=name_text, value=float(value),
+            formula=self.form("formula", name_tex, name_text, rhs), alternatives=tuple(alternatives),
+            factors=tuple(factors), nodes=tuple(nodes), edges=tuple(edges), rhs=rhs,
+        ))
+
+    def factor_entry(self, factor):
+        name_tex, name_text = self.namer.tex(factor.key), self.namer.text(factor.key)
+        form = self.form("factor", name_tex, name_text, factor.expr)
+        return (name_tex, name_text, form, float(self.values[factor.key]))
+
+    def bias_node(self, l):
+        return ("bias", l) if self.net.bias != "none" else None
+
+    def incoming(self, l, j):
+        nodes = [(l - 1, k) for k in range(self.net.layers[l - 1])]
+        edges = [((l - 1, k), (l, j)) for k in range(self.net.layers[l - 1])]
+        if self.bias_node(l):
+            nodes.append(self.bias_node(l))
+            edges.append((self.bias_node(l), (l, j)))
+        return nodes + [(l, j)], edges
+
+    def downstream(self, l, j):
+        """Nodes and edges from neuron (l, j) to every output it reaches."""
+        nodes, edges, frontier = [(l, j)], [], [(l, j)]
+        for m in range(l + 1, self.net.depth + 1):
+            nxt = [(m, i) for i in range(self.net.layers[m])]
+            edges += [(a, b) for a in frontier for b in nxt]
+            nodes += nxt
+            frontier = nxt
+        return nodes, edges
+
+    # -- phases ----------------------------------------------------------------------------
+    def opening(self):
+        inputs = self.d.input_keys
+        names_tex = ", ".join(self.namer.tex(k) for k in inputs)
+        values_tex = ", ".join(tex_number(self.values[k]) for k in inputs)
+        names_text = ", ".join(self.namer.text(k) for k in inputs)
+        values_text = ", ".join(fmt(self.values[k]) for k in inputs)
+        form = Form("formula", f"({names_tex})", f"({values_tex})", f"({names_text})", f"({values_text})")
+        targets = ", ".join(fmt(self.values[k]) for k in self.d.target_keys)
+        self.steps.append(Step(
+            index=0, phase="forward", title="The network and its inputs",
+            explanation=f"We feed the inputs ({values_text}) forward through the network; "
+                        f"the targets are ({targets}).",
+            key=None, name_tex="", name_text="", value=None, formula=form,
+            nodes=tuple((0, k) for k in range(self.net.layers[0])),
+        ))
+
+    def forward(self):
+        S = symbol_for
+        for l in range(1, self.net.depth + 1):
+            layer = "output" if l == self.net.depth else "hidden"
+            for j in range(self.net.layers[l]):
+                terms = [product(S(("w", l, j, k)), S(("a", l - 1, k))) for k in range(self.net.layers[l - 1])]
+                bias = {"shared": ("b", l), "per_neuron": ("b", l, j)}.get(self.net.bias)
+                if bias:
+                    terms.append(product(S(bias), sp.Integer(1)))
+                nodes, edges = self.incoming(l, j)
+                neuron = self.namer.neuron(l, j)
+                self.add("forward", f"Net input of {layer} neuron {neuron}",
+                         "A neuron's net input is the weighted sum of the previous layer's outputs"
+                         + (" plus the bias." if bias else "."),
+                         ("z", l, j), total(*terms), nodes=nodes, edges=edges)
+            name = self.net.activations[l - 1]
+            for j in range(self.net.layers[l]):
+                nodes = [(l, i) for i in range(self.net.layers[l])] if name == "softmax" else [(l, j)]
+                self.add("forward", f"Output of {layer} neuron {self.namer.neuron(l, j)}", _ACTIVATION_WHY[name],
+                         ("a", l, j), self.d.definitions[("a", l, j)], nodes=nodes)
+
+    def error(self):
+        L, S = self.net.depth, symbol_for
+        n = self.net.layers[L]
+        for j in range(n):
+            a, t = S(("a", L, j)), S(("t", j))
+            self.add("error", f"Error of output {self.namer.neuron(L, j)}", _LOSS_WHY[self.net.loss],
+                     ("Eo", j), _display_loss(self.net.loss, a, t, n), nodes=[(L, j)])
+        self.add("error", "Total error", "The total error sums the errors of the output neurons.",
+                 ("E",), total(*[S(("Eo", j)) for j in range(n)]), nodes=[(L, j) for j in range(n)])
+
+    def layer_deltas(self, l):
+        name = self.net.activations[l - 1]
+        if name == "softmax":  # every delta needs every ∂E/∂out: list those first
+            for j in range(self.net.layers[l]):
+                self.error_by_output(l, j)
+            for j in range(self.net.layers[l]):
+                self.delta(l, j)
+            return
+        for j in range(self.net.layers[l]):
+            self.error_by_output(l, j)
+            slope = self.d.factors[("d", ("a", l, j), ("z", l, j))]
+            self.add(self.phase(l), f"How out of {self.namer.neuron(l, j)} changes with its net input",
+                     _SLOPE_WHY[name], slope.key, slope.expr, nodes=[(l, j)])
+            self.delta(l, j)
+
+    def phase(self, l):
+        return "output" if l == self.net.depth else "hidden"
+
+    def error_by_output(self, l, j):
+        neuron = self.namer.neuron(l, j)
+        dE_dout = self.d.factors[("d", ("E",), ("a", l, j))]
+        title = f"How the error changes with out of {neuron}"
+        if l == self.net.depth:
+            self.add("output", title,
+                     "Differentiate the total error with respect to this output; the other outputs' terms vanish.",
+                     dE_dout.key, dE_dout.expr, nodes=[(l, j)])
+            return
+        fan_out = self.net.layers[l + 1]
+        nodes, edges = self.downstream(l, j)
+        self.add("hidden", title,
+                 f"{neuron} feeds every neuron of the next layer, so its effect on the error "
+                 "is the sum over them of their delta times the connecting weight.",
+                 dE_dout.key, total(*[product(down.symbol, local.expr) for down, local in dE_dout.terms]),
+                 alternatives=[self.form("chain rule", self.namer.tex(dE_dout.key), self.namer.text(dE_dout.key),
+                                         total(*[product(down.symbol, local.symbol) for down, local in dE_dout.terms]))],
+                 factors=[self.factor_entry(f) for term in dE_dout.terms for f in term],
+                 nodes=nodes[: 1 + fan_out], edges=edges[:fan_out])
+
+    def delta(self, l, j):
+        delta = self.d.delta(l, j)
+        coupled = self.net.activations[l - 1] == "softmax"
+        chain = total(*[product(*[f.symbol for f in term]) for term in delta.terms])
+        self.add(self.phase(l), f"The node delta of {self.namer.neuron(l, j)}",
+                 "The delta is how much the error changes with the neuron's net input: "
+                 + ("a sum over every output, since softmax couples them." if coupled
+                    else "the product of the two factors before it."),
+                 ("delta", l, j), chain, value=self.values[delta.key],
+                 alternatives=[self.form("derived", self.namer.tex(("delta", l, j)),
+                                         self.namer.text(("delta", l, j)), delta.expr)],
+                 factors=[self.factor_entry(f) for term in delta.terms for f in term],
+                 nodes=[(l, i) for i in range(self.net.layers[l])] if coupled else [(l, j)])
+
+    def layer_gradients(self, l):
+        phase = self.phase(l)
+        for param in [p for p in self.d.params if p[1] == l]:
+            gradient = self.d.gradients[param]
+            chain = self.d.chain(param)
+            nodes, edges = self.param_reach(param)
+            self.add(phase, f"Gradient for {self.namer.text(param)}",
+                     "Chain rule: the error depends on the parameter only through the net inputs it feeds.",
+                     gradient.key, total(*[product(*[f.symbol for f in term]) for term in chain]),
+                     alternatives=[self.form("delta rule", self.namer.tex(gradient.key), self.namer.text(gradient.key),
+                                             total(*[product(delta.symbol, local.expr) for delta, local in gradient.terms]))],
+                     factors=[self.factor_entry(f) for term in chain for f in term],
+                     nodes=nodes, edges=edges)
+
+    def param_reach(self, param, downstream=True):
+        """Nodes and edges a parameter's gradient flows through (only its own edges if not downstream)."""
+        l = param[1]
+        if param[0] == "w":
+            j, k = param[2], param[3]
+            nodes, edges = [(l - 1, k), (l, j)], [((l - 1, k), (l, j))]
+            fed = [j]
+        else:
+            fed = [param[2]] if len(param) == 3 else list(range(self.net.layers[l]))
+            nodes, edges = [("bias", l)] + [(l, j) for j in fed], [(("bias", l), (l, j)) for j in fed]
+        if not downstream:
+            return nodes, edges
+        for j in fed:
+            more_nodes, more_edges = self.downstream(l, j)
+            nodes += [n for n in more_nodes if n not in nodes]
+            edges += [e for e in more_edges if e not in edges]
+        return nodes, edges
+
+    def updates(self):
+        S = symbol_for
+        eta = S(("eta",))
+        for l in range(self.net.depth, 0, -1):
+            for param in [p for p in self.d.params if p[1] == l and p in self.d.updates]:
+                gradient = self.d.gradients[param]
+                rhs = sp.Add(S(param), sp.Mul(-1, eta, gradient.symbol, evaluate=False), evaluate=False)
+                nodes, edges = self.param_reach(param, downstream=False)
+                self.add("update", f"Update {self.namer.text(param)}",
+                         "Step against the gradient, scaled by the learning rate: the original weights "
+                         "were used for every derivative above.",
+                         ("new", param), rhs, name=(self.namer.tex(param) + "^{+}", self.namer.text(param) + "+"),
+                         nodes=nodes, edges=edges)
+        before = self.values[("E",)]
+        after = self.values[("E_after",)]
+        name_tex, name_text = self.namer.tex(("E",)), self.namer.text(("E",))
+        form = Form("formula", rf"{name_tex}^{{+}} = {name_tex}\text{{ with the updated parameters}}",
+                    rf"{name_tex}^{{+}} = {tex_number(after)}",
+                    f"{name_text}+ = {name_text} with the updated parameters", f"{name_text}+ = {fmt(after)}")
+        L = self.net.depth
+        self.steps.append(Step(
+            index=len(self.steps), phase="update", title="The error after one update",
+            explanation=f"Feeding the same inputs forward again, the error falls from {fmt(before)} to {fmt(after)}.",
+            key=("E_after",), name_tex=name_tex + "^{+}", name_text=name_text + "+", value=float(after),
+            formula=form, nodes=tuple((L, j) for j in range(self.net.layers[L])),
+        ))
+
+
+def _display_loss(name, a, t, n):
+    """The per-output error term as a textbook writes it (target first, as the seed does)."""
+    diff = sp.Add(t, sp.Mul(-1, a, evaluate=False), evaluate=False)
+    squared = sp.Pow(diff, 2, evaluate=False)
+    if name == "half_sse":
+        return product(sp.Rational(1, 2), squared)
+    if name == "sse":
+        return squared
+    if name == "mse":
+        return product(sp.Rational(1, n), squared)
+    from .functions import clog
+    if name == "bce":
+        inner = sp.Add(product(t, clog(a)), product(sp.Add(1, -t, evaluate=False), clog(sp.Add(1, -a, evaluate=False))),
+                       evaluate=False)
+        return sp.Mul(-1, inner, evaluate=False)
+    return sp.Mul(-1, t, clog(a), evaluate=False)
+
+
+def walkthrough(example: Example, notation: str = "mazur", sample: int = 0) -> Walkthrough:
+    """The teaching steps of one epoch on one sample: forward, error, output, hidden, update."""
+    builder = _Builder(example, notation, sample)
+    builder.opening()
+    builder.forward()
+    builder.error()
+    for l in range(example.network.depth, 0, -1):
+        builder.layer_deltas(l)
+        builder.layer_gradients(l)
+    builder.updates()
+    return Walkthrough(example, notation, sample, tuple(builder.steps), builder.values)
