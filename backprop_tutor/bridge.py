@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Callable
 
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
 
 from .functions import MATH_FUNCTIONS, NUMPY_FUNCTIONS
 from .spec import Network
@@ -44,6 +46,9 @@ class Compiled:
       gradient_*(params, x, t)  -> (E, *dE/dparams)
       forward_*(params, x, t)   -> (E, *outputs)
       evaluate(params, x, t, eta) -> one float per key of ``evaluate_keys``
+      evaluate_numpy: the same on NumPy, lambdified on first use; it gives inf where a
+        chain-rule factor divides by zero (∂E/∂out = -t/out at a saturated sigmoid), where
+        ``evaluate`` raises ZeroDivisionError
     """
 
     derivation: Derivation
@@ -54,11 +59,33 @@ class Compiled:
     forward_numpy: Callable
     evaluate: Callable
     evaluate_keys: tuple
+    evaluate_numpy: Callable
+
+
+class _Lazy:
+    """A numeric function lambdified on its first call (a backend that is rarely needed)."""
+
+    def __init__(self, make: Callable):
+        self._make, self._function = make, None
+
+    def __call__(self, *args):
+        if self._function is None:
+            self._function = self._make()
+        return self._function(*args)
+
+
+def _printer(backend):
+    # lambdify's own printer settings, plus order="none": w - eta*g prints as two operations
+    # instead of lambdify's -eta*g + w (three), which matters in the vectorised sweeps.
+    printer = NumPyPrinter if backend == "numpy" else PythonCodePrinter
+    names = {name: name for name in _BACKENDS[backend][0]}
+    return printer({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                    "user_functions": names, "order": "none"})
 
 
 def _function(args, outputs, assignments, backend):
-    return sp.lambdify(args, outputs, modules=_BACKENDS[backend], cse=_layered_cse(assignments),
-                       docstring_limit=0)
+    return sp.lambdify(args, outputs, modules=_BACKENDS[backend], printer=_printer(backend),
+                       cse=_layered_cse(assignments), docstring_limit=0)
 
 
 @lru_cache(maxsize=32)
@@ -100,4 +127,5 @@ def compile_network(network: Network) -> Compiled:
         forward_numpy=_function([params, inputs, targets], [S(("E",))] + outputs, forward, "numpy"),
         evaluate=_function([params, inputs, targets, eta], values, everything, "math"),
         evaluate_keys=tuple(keys),
+        evaluate_numpy=_Lazy(lambda: _function([params, inputs, targets, eta], values, everything, "numpy")),
     )

@@ -35,8 +35,14 @@ def _positive_number(text: str) -> float:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # One line naming the option, without argparse's usage block: --help shows the usage.
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m backprop_tutor",
         description="Walk through one epoch of backpropagation (forward pass, error, chain rule, "
                     "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures.",

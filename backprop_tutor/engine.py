@@ -100,7 +100,16 @@ def evaluate_step(example: Example, sample: int = 0, parameters=None) -> StepVal
     compiled = compile_network(example.network)
     params = flatten_parameters(example) if parameters is None else list(parameters)
     x, t = example.inputs[sample], example.targets[sample]
-    values = dict(zip(compiled.evaluate_keys, compiled.evaluate(params, x, t, example.learning_rate)))
+    try:
+        numbers = compiled.evaluate(params, x, t, example.learning_rate)
+    except _FLOAT_FAILURES:
+        # A factor such as ∂E/∂out = -t/out is infinite where a sigmoid saturates, though the
+        # delta (out cancelled) is finite: NumPy reports inf there instead of raising.
+        with np.errstate(all="ignore"):
+            numbers = compiled.evaluate_numpy(np.asarray(params, dtype=float), np.asarray(x, dtype=float),
+                                              np.asarray(t, dtype=float), example.learning_rate)
+            numbers = [float(v) for v in numbers]
+    values = dict(zip(compiled.evaluate_keys, numbers))
     for k, p in zip(compiled.derivation.input_keys, x):
         values[k] = p
     for k, p in zip(compiled.derivation.target_keys, t):
@@ -322,23 +331,25 @@ def sweep(example: Example, learning_rates, epochs: int | None = None, keep_hist
                 loss = np.mean(np.broadcast_to(out[0], (len(samples), count)), axis=0)
             elif len(samples) == 1 and epoch < epochs:
                 out = compiled.step_numpy(p, samples[0][0], samples[0][1], rates)
-                loss = np.broadcast_to(out[0], (count,))
+                loss = out[0]  # depends on every parameter, so already one value per rate
             else:
                 loss = np.mean(np.broadcast_to(compiled.forward_numpy(p, xs, ts)[0], (len(samples), count)), axis=0)
-            newly = (diverged < 0) & ~np.isfinite(loss)
-            diverged[newly] = epoch
+            if not np.isfinite(loss).all():  # the common case skips this bookkeeping
+                diverged[(diverged < 0) & ~np.isfinite(loss)] = epoch
+                if np.all(diverged >= 0):
+                    break
             if keep_history:
                 history[epoch] = loss
-            if epoch == epochs or np.all(diverged >= 0):
+            if epoch == epochs:
                 break
             if batch:
                 p = [pk - rates * np.mean(np.broadcast_to(g, (len(samples), count)), axis=0) if tk else pk
                      for pk, g, tk in zip(p, out[1:], trained)]
             elif len(samples) == 1:
-                p = [np.broadcast_to(v, (count,)) for v in out[1:]]
+                p = out[1:]  # every updated parameter depends on its own (count,) array
             else:
                 for x, t in samples:
-                    p = [np.broadcast_to(v, (count,)) for v in compiled.step_numpy(p, x, t, rates)[1:]]
+                    p = compiled.step_numpy(p, x, t, rates)[1:]
         final = np.where(diverged < 0, loss, np.nan)
         outputs = np.stack([
             np.stack([np.broadcast_to(v, (count,)) for v in compiled.forward_numpy(p, x, t)[1:]], axis=-1)

@@ -178,7 +178,9 @@ def _forward(network: Network, definitions: dict) -> None:
 
 def _simplest(expr: sp.Expr) -> sp.Expr:
     """Cancel a quotient (BCE's 1/out against the sigmoid's out(1 - out)); leave products alone."""
-    if sp.denom(sp.together(expr)) == 1:
+    # Look for a division in the expression itself: sp.together may already cancel it, and
+    # then the uncancelled form would still divide by out (0 when the sigmoid saturates).
+    if not any(power.exp.is_negative for power in expr.atoms(sp.Pow)):
         return expr
     return sp.factor(sp.cancel(expr))
 

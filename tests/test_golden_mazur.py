@@ -1,0 +1,224 @@
+"""Golden values: Matt Mazur, "A Step by Step Backpropagation Example" (2015), via the `mazur` preset.
+
+Each value is compared at the precision the article prints it: absolute tolerance half a unit in
+its last printed digit. The article's closing figures (error after one update and after 10,000
+epochs) do not follow from its own algorithm; the correct figures are pinned instead, and a
+plain-float reimplementation below shows where the published ones came from.
+"""
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from backprop_tutor import evaluate_step, preset, train
+
+W1, W2, W3, W4 = ("w", 1, 0, 0), ("w", 1, 0, 1), ("w", 1, 1, 0), ("w", 1, 1, 1)
+W5, W6, W7, W8 = ("w", 2, 0, 0), ("w", 2, 0, 1), ("w", 2, 1, 0), ("w", 2, 1, 1)
+E = ("E",)
+
+
+def dE(wrt):
+    """Key of ∂E_total/∂wrt."""
+    return ("d", E, wrt)
+
+
+def _half_unit(printed: str) -> float:
+    """Half a unit in the last printed digit: '0.593269992' -> 5e-10."""
+    return 0.5 * 10.0 ** Decimal(printed).as_tuple().exponent
+
+
+# (id, engine key, value as the article prints it)
+MAZUR_PRINTED = [
+    ("net_h1", ("z", 1, 0), "0.3775"),
+    ("out_h1", ("a", 1, 0), "0.593269992"),
+    ("out_h2", ("a", 1, 1), "0.596884378"),
+    ("net_o1", ("z", 2, 0), "1.105905967"),
+    ("out_o1", ("a", 2, 0), "0.75136507"),
+    ("out_o2", ("a", 2, 1), "0.772928465"),
+    ("E_o1", ("Eo", 0), "0.274811083"),
+    ("E_o2", ("Eo", 1), "0.023560026"),
+    ("E_total", E, "0.298371109"),
+    ("dE_dout_o1", dE(("a", 2, 0)), "0.74136507"),
+    ("dout_o1_dnet_o1", ("d", ("a", 2, 0), ("z", 2, 0)), "0.186815602"),
+    ("dnet_o1_dw5", ("d", ("z", 2, 0), W5), "0.593269992"),
+    ("dE_dw5", dE(W5), "0.082167041"),
+    ("w5_new", ("new", W5), "0.35891648"),
+    ("w6_new", ("new", W6), "0.408666186"),
+    ("w7_new", ("new", W7), "0.511301270"),
+    ("w8_new", ("new", W8), "0.561370121"),
+    ("delta_o1", dE(("z", 2, 0)), "0.138498562"),
+    ("dnet_o1_dout_h1", ("d", ("z", 2, 0), ("a", 1, 0)), "0.40"),
+    ("dE_dout_h1", dE(("a", 1, 0)), "0.036350306"),
+    ("dout_h1_dnet_h1", ("d", ("a", 1, 0), ("z", 1, 0)), "0.241300709"),
+    ("dnet_h1_dw1", ("d", ("z", 1, 0), W1), "0.05"),
+    ("dE_dw1", dE(W1), "0.000438568"),
+    ("w1_new", ("new", W1), "0.149780716"),
+    ("w2_new", ("new", W2), "0.19956143"),
+    ("w3_new", ("new", W3), "0.24975114"),
+    ("w4_new", ("new", W4), "0.29950229"),
+]
+
+# The article's closing paragraph.
+MAZUR_ERROR_BEFORE = "0.298371109"
+MAZUR_ERROR_AFTER_ONE_UPDATE = "0.291027924"
+MAZUR_ERROR_AFTER_10000 = "0.0000351085"
+MAZUR_OUTPUTS_AFTER_10000 = ("0.015912196", "0.984065734")
+
+# What the article's own algorithm (original w5..w8 in the hidden deltas, biases fixed) gives.
+CORRECT_ERROR_AFTER_ONE_UPDATE = 0.2910277737
+CORRECT_ERROR_AFTER_10000 = 3.51019e-05
+CORRECT_OUTPUTS_AFTER_10000 = (0.0159136204, 0.9840642735)
+
+
+@pytest.fixture(scope="module")
+def step():
+    return evaluate_step(preset("mazur"))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return train(preset("mazur"))
+
+
+@pytest.mark.parametrize("key, printed", [(k, v) for _, k, v in MAZUR_PRINTED], ids=[i for i, _, _ in MAZUR_PRINTED])
+def test_mazur_printed_value(step, key, printed):
+    """The engine's value rounds to the figure the article prints."""
+    assert step[key] == pytest.approx(float(printed), abs=_half_unit(printed))
+
+
+def test_mazur_dEo1_dout_h1(step):
+    """Mazur: ∂E_o1/∂out_h1 = δ_o1 · w5 = 0.138498562 · 0.40 = 0.055399425."""
+    term = step[dE(("z", 2, 0))] * step[("d", ("z", 2, 0), ("a", 1, 0))]
+    assert term == pytest.approx(0.055399425, abs=_half_unit("0.055399425"))
+
+
+def test_mazur_dEo2_dout_h1(step):
+    """Mazur: ∂E_o2/∂out_h1 = δ_o2 · w7 = -0.019049119, a double rounding of -0.0190491183.
+
+    Exactly, δ_o2 · w7 = -0.0380982365 · 0.5 = -0.01904911826, which rounds to -0.019049118.
+    The article rounds δ_o2 to -0.038098237 first, halves it to -0.0190491185 and rounds again.
+    So this one figure matches to one unit in its last digit, not half a unit.
+    """
+    delta_o2 = step[dE(("z", 2, 1))]
+    w7 = step[("d", ("z", 2, 1), ("a", 1, 0))]
+    assert w7 == 0.5  # Mazur's w7
+    term = delta_o2 * w7
+    assert term == pytest.approx(-0.019049119, abs=1e-9)
+    assert f"{term:.9f}" == "-0.019049118"  # the unrounded product
+    rounded_first = Decimal(repr(round(delta_o2, 9))) * Decimal(repr(w7))
+    assert rounded_first == Decimal("-0.0190491185")
+    assert rounded_first.quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP) == Decimal("-0.019049119")
+
+
+def test_mazur_dE_dout_h1_sums_both_paths(step):
+    """Mazur: ∂E/∂out_h1 = 0.055399425 + -0.019049119 = 0.036350306."""
+    total = sum(step[dE(("z", 2, i))] * step[("d", ("z", 2, i), ("a", 1, 0))] for i in range(2))
+    assert total == pytest.approx(step[dE(("a", 1, 0))], abs=1e-15)
+    assert total == pytest.approx(0.036350306, abs=_half_unit("0.036350306"))
+
+
+def test_mazur_biases_never_updated(step, trained):
+    """Mazur updates w1..w8 only: b1 = 0.35 and b2 = 0.60 stay as they are."""
+    assert step[("new", ("b", 1))] == 0.35
+    assert step[("new", ("b", 2))] == 0.60
+    assert trained.biases == [0.35, 0.60]
+
+
+def test_mazur_error_before_training(trained):
+    """Mazur: 'the error on the network was 0.298371109'."""
+    assert trained.loss_history[0] == pytest.approx(float(MAZUR_ERROR_BEFORE), abs=_half_unit(MAZUR_ERROR_BEFORE))
+
+
+# --- the closing figures: correct ones pinned, the published ones explained -----------------
+
+def test_error_after_one_update_is_the_correct_figure(step, trained):
+    """After one update the error is 0.2910277737, not the article's 0.291027924."""
+    assert trained.loss_history[1] == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
+    assert step[("E_after",)] == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
+    assert abs(trained.loss_history[1] - float(MAZUR_ERROR_AFTER_ONE_UPDATE)) > 1e-7
+
+
+def test_after_10000_epochs_are_the_correct_figures(trained):
+    """After 10,000 epochs: loss 3.51019e-05 and outputs 0.0159136204 / 0.9840642735 (not the article's)."""
+    assert trained.epochs == 10000
+    assert len(trained.loss_history) == 10001
+    assert trained.diverged_at is None
+    assert trained.loss == pytest.approx(CORRECT_ERROR_AFTER_10000, rel=1e-5)
+    for j, value in enumerate(CORRECT_OUTPUTS_AFTER_10000):
+        assert trained.outputs[0][j] == pytest.approx(value, abs=1e-10)
+    assert abs(trained.outputs[0][0] - float(MAZUR_OUTPUTS_AFTER_10000[0])) > 1e-6
+
+
+# A plain-float Mazur epoch, written independently of the package. With ``stale_w5_w8`` it
+# reproduces the slip of the article's early code: the hidden deltas use w5..w8 *after* their
+# update, although the article's text says to use the original ones.
+_INPUTS, _TARGETS, _B1, _B2, _ETA = (0.05, 0.10), (0.01, 0.99), 0.35, 0.60, 0.5
+_MAZUR_WEIGHTS = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)  # w1..w8
+
+
+def _logistic(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _forward(w):
+    i1, i2 = _INPUTS
+    h1 = _logistic(w[0] * i1 + w[1] * i2 + _B1)
+    h2 = _logistic(w[2] * i1 + w[3] * i2 + _B1)
+    o1 = _logistic(w[4] * h1 + w[5] * h2 + _B2)
+    o2 = _logistic(w[6] * h1 + w[7] * h2 + _B2)
+    return h1, h2, o1, o2
+
+
+def _error(w):
+    _, _, o1, o2 = _forward(w)
+    return 0.5 * (_TARGETS[0] - o1) ** 2 + 0.5 * (_TARGETS[1] - o2) ** 2
+
+
+def _mazur_epoch(w, stale_w5_w8):
+    i1, i2 = _INPUTS
+    h1, h2, o1, o2 = _forward(w)
+    d1 = -(_TARGETS[0] - o1) * o1 * (1 - o1)
+    d2 = -(_TARGETS[1] - o2) * o2 * (1 - o2)
+    w5 = w[4] - _ETA * d1 * h1
+    w6 = w[5] - _ETA * d1 * h2
+    w7 = w[6] - _ETA * d2 * h1
+    w8 = w[7] - _ETA * d2 * h2
+    back = (w5, w6, w7, w8) if stale_w5_w8 else w[4:8]
+    dh1 = (d1 * back[0] + d2 * back[2]) * h1 * (1 - h1)
+    dh2 = (d1 * back[1] + d2 * back[3]) * h2 * (1 - h2)
+    w1 = w[0] - _ETA * dh1 * i1
+    w2 = w[1] - _ETA * dh1 * i2
+    w3 = w[2] - _ETA * dh2 * i1
+    w4 = w[3] - _ETA * dh2 * i2
+    return (w1, w2, w3, w4, w5, w6, w7, w8)
+
+
+def test_published_error_after_one_update_came_from_updated_w5_w8(trained):
+    """Using the updated w5..w8 for the hidden deltas gives the article's 0.291027924; the algorithm gives 0.2910277737."""
+    wrong = _error(_mazur_epoch(_MAZUR_WEIGHTS, stale_w5_w8=True))
+    right = _error(_mazur_epoch(_MAZUR_WEIGHTS, stale_w5_w8=False))
+    assert f"{wrong:.9f}" == MAZUR_ERROR_AFTER_ONE_UPDATE
+    assert f"{right:.9f}" != MAZUR_ERROR_AFTER_ONE_UPDATE
+    # The independent reimplementation of the article's algorithm agrees with the engine.
+    assert right == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
+    assert trained.loss_history[1] == pytest.approx(right, abs=1e-15)
+    # The article's own walkthrough (w1+ = 0.149780716) did use the original weights.
+    assert f"{_mazur_epoch(_MAZUR_WEIGHTS, stale_w5_w8=False)[0]:.9f}" == "0.149780716"
+    assert f"{_mazur_epoch(_MAZUR_WEIGHTS, stale_w5_w8=True)[0]:.9f}" != "0.149780716"
+
+
+def test_published_outputs_after_10000_epochs_came_from_updated_w5_w8():
+    """The same slip, run 10,000 epochs, gives the article's outputs 0.015912196 / 0.984065734.
+
+    Its error, 3.50848e-05, does not match the article's 0.0000351085 (nor does the correct
+    3.51019e-05): that printed figure is not reproduced by either version.
+    """
+    wrong, right = _MAZUR_WEIGHTS, _MAZUR_WEIGHTS
+    for _ in range(10000):
+        wrong = _mazur_epoch(wrong, stale_w5_w8=True)
+        right = _mazur_epoch(right, stale_w5_w8=False)
+    assert tuple(f"{o:.9f}" for o in _forward(wrong)[2:]) == MAZUR_OUTPUTS_AFTER_10000
+    assert tuple(f"{o:.9f}" for o in _forward(right)[2:]) != MAZUR_OUTPUTS_AFTER_10000
+    assert _error(right) == pytest.approx(CORRECT_ERROR_AFTER_10000, rel=1e-5)
+    assert _error(wrong) != pytest.approx(float(MAZUR_ERROR_AFTER_10000), abs=_half_unit(MAZUR_ERROR_AFTER_10000))
