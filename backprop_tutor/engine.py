@@ -298,7 +298,10 @@ class Sweep:
 
 def _check_rates(learning_rates) -> np.ndarray:
     try:
-        rates = np.asarray(learning_rates, dtype=float).reshape(-1)
+        rates = np.asarray(learning_rates)
+        if rates.dtype.kind not in "iuf":  # text such as "0.5" and bools are not rates
+            raise TypeError
+        rates = rates.astype(float).reshape(-1)
     except (TypeError, ValueError):
         raise SpecError("learning_rates", f"expected a list of numbers, got {learning_rates!r}") from None
     if rates.size == 0:

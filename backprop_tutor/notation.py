@@ -47,9 +47,9 @@ class Namer:
 
     # -- neurons -------------------------------------------------------------------------
     def neuron(self, layer: int, j: int) -> str:
-        """Plain name of a neuron: i1, h1, o1 (Mazur) or '1 of layer 2' (layered)."""
+        """Plain name of a neuron: i1, h1, o1 (Mazur) or '1 in layer 2' (layered)."""
         if self.notation == "layered":
-            return f"{j + 1} of layer {layer + 1}"
+            return f"{j + 1} in layer {layer + 1}"
         last = len(self.network.layers) - 1
         if layer == 0:
             return f"i{j + 1}"

@@ -18,13 +18,15 @@ def _rhs(equation: str) -> str:
     return equation.partition(" = ")[2]
 
 
-def _training_lines(training: Training, walk: Walkthrough) -> list:
+def training_lines(training: Training, walk: Walkthrough) -> list:
     """One sentence per fact about the training run, shared by every format."""
     namer_E = walk.steps[-1].name_text.rstrip("+")
-    lines = [f"After {training.epochs} epochs at learning rate {fmt(training.learning_rate)}:"]
-    if training.diverged_at is not None:
-        lines.append(f"training diverged at epoch {training.diverged_at} (the loss became inf or nan); "
-                     "the values below are the last finite ones.")
+    if training.diverged_at is None:
+        lines = [f"After {training.epochs} epochs at learning rate {fmt(training.learning_rate)}:"]
+    else:
+        lines = [f"Training at learning rate {fmt(training.learning_rate)} diverged at epoch {training.diverged_at} "
+                 f"of {training.epochs} (the loss became inf or nan); the values below are the last finite ones, "
+                 f"after epoch {max(training.diverged_at - 1, 0)}:"]
     lines.append(f"{namer_E} = {fmt(training.loss)} (it started at {fmt(training.loss_history[0])})")
     for s, (outputs, targets) in enumerate(zip(training.outputs, training.example.targets)):
         pairs = ", ".join(f"{fmt(o)} (target {fmt(t)})" for o, t in zip(outputs, targets))
@@ -55,7 +57,7 @@ def _text(walk: Walkthrough, training: Training | None) -> str:
         for alt in step.alternatives:
             out.append(f"    {alt.label}: {alt.text} = {_rhs(alt.text_numbers)}")
     if training is not None:
-        out += ["", "Training", "========", ""] + _training_lines(training, walk)
+        out += ["", "Training", "========", ""] + training_lines(training, walk)
     return "\n".join(out) + "\n"
 
 
@@ -69,15 +71,16 @@ def _markdown(walk: Walkthrough, training: Training | None) -> str:
         if step.phase != phase:
             phase = step.phase
             out += [f"## {PHASE_TITLES[phase]}", ""]
-        out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", _aligned(step.formula, step), "$$", ""]
+        out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", aligned_tex(step.formula, step), "$$", ""]
         for alt in step.alternatives:
             out += [f"*{alt.label}:* ${alt.tex} = {_rhs(alt.tex_numbers)}$", ""]
     if training is not None:
-        out += ["## Training", ""] + [f"- {line}" for line in _training_lines(training, walk)] + [""]
+        out += ["## Training", ""] + [f"- {line}" for line in training_lines(training, walk)] + [""]
     return "\n".join(out)
 
 
-def _aligned(form: Form, step) -> str:
+def aligned_tex(form: Form, step) -> str:
+    """A step's equation as a LaTeX aligned block: formula, numbers, value."""
     if step.value is None:
         return rf"{form.tex} = {form.tex_numbers}"
     name, _, rhs = form.tex.partition(" = ")
@@ -109,13 +112,13 @@ def _latex(walk: Walkthrough, training: Training | None) -> str:
             phase = step.phase
             out.append(rf"\section*{{{_latex_escape(PHASE_TITLES[phase])}}}")
         out += [rf"\subsection*{{{step.index}. {_latex_escape(step.title)}}}", _latex_escape(step.explanation),
-                r"\[", _aligned(step.formula, step), r"\]"]
+                r"\[", aligned_tex(step.formula, step), r"\]"]
         for alt in step.alternatives:
             out.append(rf"\emph{{{_latex_escape(alt.label)}:}} $\displaystyle {alt.tex} = {_rhs(alt.tex_numbers)}$\par")
     if training is not None:
         out.append(r"\section*{Training}")
         out.append(r"\begin{itemize}")
-        out += [rf"\item {_latex_escape(line)}" for line in _training_lines(training, walk)]
+        out += [rf"\item {_latex_escape(line)}" for line in training_lines(training, walk)]
         out.append(r"\end{itemize}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"

@@ -260,7 +260,7 @@ class _Builder:
         for j in range(self.net.layers[l]):
             self.error_by_output(l, j)
             slope = self.d.factors[("d", ("a", l, j), ("z", l, j))]
-            self.add(self.phase(l), f"How out of {self.namer.neuron(l, j)} changes with its net input",
+            self.add(self.phase(l), f"How {self.namer.text(('a', l, j))} changes with {self.namer.text(('z', l, j))}",
                      _SLOPE_WHY[name], slope.key, slope.expr, nodes=[(l, j)])
             self.delta(l, j)
 
@@ -270,7 +270,7 @@ class _Builder:
     def error_by_output(self, l, j):
         neuron = self.namer.neuron(l, j)
         dE_dout = self.d.factors[("d", ("E",), ("a", l, j))]
-        title = f"How the error changes with out of {neuron}"
+        title = f"How the error changes with {self.namer.text(('a', l, j))}"
         if l == self.net.depth:
             self.add("output", title,
                      "Differentiate the total error with respect to this output; the other outputs' terms vanish.",

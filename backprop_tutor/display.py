@@ -1,0 +1,56 @@
+"""One-call displays for notebook cells: walkthrough steps and training summaries as rich Markdown.
+
+The narrative of a notebook types no numbers; these calls show them, computed by the package.
+"""
+
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+from .engine import Training, train
+from .example_files import load_example
+from .render import aligned_tex, training_lines
+from .spec import Example
+from .walkthrough import Walkthrough, walkthrough
+
+__all__ = ["show_steps", "show_training", "steps_markdown"]
+
+
+def _walk(source, notation: str) -> Walkthrough:
+    if isinstance(source, Walkthrough):
+        return source
+    example = load_example(source) if isinstance(source, str) else source
+    return walkthrough(example, notation)
+
+
+def steps_markdown(source="seed", phase: str | None = None, keys=None, notation: str = "mazur",
+                   titles: bool = True) -> str:
+    """Markdown (with LaTeX) for the steps of one phase, or for the steps computing ``keys``."""
+    walk = _walk(source, notation)
+    if keys is not None:
+        steps = [walk.step_for(tuple(k)) for k in keys]
+    else:
+        steps = [s for s in walk if phase is None or s.phase == phase]
+    out = []
+    for step in steps:
+        if titles:
+            out.append(f"**{step.title}.** {step.explanation}")
+        out.append("$$" + aligned_tex(step.formula, step) + "$$")
+        for alt in step.alternatives:
+            out.append(f"*{alt.label}:* ${alt.tex} = {alt.tex_numbers.partition(' = ')[2]}$")
+    return "\n\n".join(out)
+
+
+def show_steps(source="seed", phase: str | None = None, keys=None, notation: str = "mazur",
+               titles: bool = True) -> Markdown:
+    """Display the steps of a phase (forward, error, output, hidden, update) or of chosen quantities."""
+    return Markdown(steps_markdown(source, phase, keys, notation, titles))
+
+
+def show_training(source="seed", epochs: int | None = None, learning_rate: float | None = None,
+                  notation: str = "mazur") -> Markdown:
+    """Train and display the summary: final error, outputs against targets, divergence if any."""
+    example: Example = load_example(source) if isinstance(source, str) else source
+    result: Training = train(example, epochs=epochs, learning_rate=learning_rate)
+    lines = training_lines(result, walkthrough(example, notation))
+    return Markdown("\n".join(f"- {line}" for line in lines))

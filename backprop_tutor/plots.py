@@ -1,0 +1,239 @@
+"""Training plots that make their artists once and update them in place: loss, outputs, sweeps.
+
+Each class takes a Matplotlib Axes and a ``show`` method replaces the data of artists it
+created in ``__init__``; nothing is added per call, so a slider can call it hundreds of times.
+Colours are Okabe–Ito, and every meaning carried by colour is also carried by a marker or label.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .diagram import HIGHLIGHT, NEGATIVE, POSITIVE
+
+__all__ = ["OKABE_ITO", "LossCurve", "OutputBars", "SweepCurve", "decimate"]
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+EARLIER = "#8C8C8C"
+INK = "#222222"
+MAX_POINTS = 2000
+
+
+def _num(value) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else str(value)
+
+
+def decimate(y, max_points: int = MAX_POINTS) -> tuple:
+    """(x, y) with at most about ``max_points`` evenly spaced points, always keeping the first and last."""
+    y = np.asarray(y, dtype=float).ravel()
+    if len(y) <= max_points:
+        index = np.arange(len(y))
+    else:
+        index = np.unique(np.linspace(0, len(y) - 1, max_points).round().astype(int))
+    return index, y[index]
+
+
+def _positive(y) -> np.ndarray:
+    """Values a log axis can draw; others become gaps."""
+    y = np.array(y, dtype=float)
+    y[~(np.isfinite(y) & (y > 0))] = np.nan
+    return y
+
+
+class LossCurve:
+    """Loss against epoch on a log scale: the current run strong, up to ``pool`` earlier runs faint."""
+
+    def __init__(self, ax, *, pool: int = 8, max_points: int = MAX_POINTS):
+        self.ax, self.figure, self.max_points = ax, ax.figure, max_points
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss (log scale)")
+        ax.grid(True, which="major", color="#E4E4E4", lw=0.8)
+        self.earlier = [ax.plot([], [], color=EARLIER, lw=1.1, alpha=0.55, zorder=2, visible=False)[0]
+                        for _ in range(pool)]
+        self.current = ax.plot([], [], color=POSITIVE, lw=2.4, zorder=3)[0]
+        self.diverged_marker = ax.plot([], [], ls="none", marker="X", ms=11, color=NEGATIVE, mec="white",
+                                       zorder=4, visible=False)[0]
+        self.note = ax.text(0.03, 0.04, "", transform=ax.transAxes, ha="left", va="bottom", color=NEGATIVE,
+                            fontsize=12, fontweight="bold", visible=False, zorder=5)
+        self.legend = ax.legend([self.current, self.earlier[0], self.diverged_marker],
+                                ["current run", "earlier runs", "diverged"], loc="upper right", fontsize=9)
+        self._next, self._shown = 0, False
+        self._sync_legend()
+
+    def show(self, history, label: str | None = None, diverged_at: int | None = None, keep_previous: bool = True):
+        """Draw a run's loss history; the previous run fades into the earlier runs unless ``keep_previous`` is False."""
+        y = np.asarray(history, dtype=float).ravel()
+        if diverged_at is not None:
+            y = y[:max(int(diverged_at), 0)]
+        if self._shown and keep_previous:
+            old = self.earlier[self._next]
+            old.set_data(*self.current.get_data())
+            old.set_visible(True)
+            self._next = (self._next + 1) % len(self.earlier)
+        x, y = decimate(y, self.max_points)
+        y = _positive(y)
+        self.current.set_data(x, y)
+        self._shown = True
+        self.legend.texts[0].set_text(label or "current run")
+        finite = np.flatnonzero(np.isfinite(y))
+        if diverged_at is not None:
+            self.note.set_text(f"diverged at epoch {int(diverged_at)}")
+            if len(finite):
+                self.diverged_marker.set_data([x[finite[-1]]], [y[finite[-1]]])
+        self.note.set_visible(diverged_at is not None)
+        self.diverged_marker.set_visible(diverged_at is not None and len(finite) > 0)
+        self._rescale()
+
+    def clear_history(self):
+        """Forget the earlier runs (the current run stays)."""
+        for line in self.earlier:
+            line.set_data([], [])
+            line.set_visible(False)
+        self._next = 0
+        self._rescale()
+
+    def _rescale(self):
+        """Fit the visible runs; a run that blows up leaves through the top (at most 10^4 x its start)."""
+        self._sync_legend()
+        lines = [self.current] + [line for line in self.earlier if line.get_visible()]
+        data = [np.asarray(line.get_data(), dtype=float) for line in lines if len(line.get_xdata())]
+        ys = [d[1][np.isfinite(d[1])] for d in data]
+        ys = [y for y in ys if len(y)]
+        if not ys:
+            return
+        low = min(float(y.min()) for y in ys)
+        high = min(max(float(y.max()) for y in ys), 1e4 * max(float(y[0]) for y in ys), 1e300)
+        self.ax.set_xlim(0, max(float(d[0].max()) for d in data) * 1.02 or 1.0)
+        self.ax.set_ylim(low / 10 ** 0.15, max(high, low * 10) * 10 ** 0.15)
+        if self.diverged_marker.get_visible():   # keep the mark in view when the run leaves the top
+            x, y = self.diverged_marker.get_data()
+            bottom, top = np.log10(self.ax.get_ylim())
+            self.diverged_marker.set_data(x, [min(float(y[0]), 10 ** (top - 0.05 * (top - bottom)))])
+
+    def _sync_legend(self):
+        shown = (True, any(line.get_visible() for line in self.earlier), self.diverged_marker.get_visible())
+        for handle, text, visible in zip(self.legend.legend_handles, self.legend.texts, shown):
+            handle.set_visible(visible)
+            text.set_visible(visible)
+
+
+class OutputBars:
+    """The network's outputs as bars beside black target lines, per output neuron and sample."""
+
+    def __init__(self, ax):
+        self.ax, self.figure = ax, ax.figure
+        ax.set_ylabel("value")
+        ax.set_xlabel("output neuron")
+        ax.axhline(0.0, color=INK, lw=0.8, zorder=1)
+        self.bars, self.texts, self.target_line = None, [], None
+        self._key = None
+
+    def show(self, outputs, targets, names=None):
+        """Show outputs against targets: one row per sample, or a single row of outputs."""
+        out = np.atleast_2d(np.asarray(outputs, dtype=float))
+        tgt = np.atleast_2d(np.asarray(targets, dtype=float))
+        if out.shape != tgt.shape:
+            raise ValueError(f"outputs: expected the targets' shape {tgt.shape}, got {out.shape}")
+        names = list(names) if names is not None else [f"output {j + 1}" for j in range(out.shape[1])]
+        if self._key != (out.shape, tuple(names)):
+            self._build(out.shape, names)
+        for bar, text, value in zip(self.bars, self.texts, out.ravel()):
+            bar.set_height(value if math.isfinite(value) else 0.0)
+            text.xy = (bar.get_x() + bar.get_width() / 2, value if math.isfinite(value) else 0.0)
+            text.set_text(_num(value))
+            text.set_verticalalignment("top" if value < 0 else "bottom")
+            text.xyann = (0, -3 if value < 0 else 3)
+        t = tgt.ravel()
+        self.target_line.set_ydata(np.column_stack([t, t, np.full(t.size, np.nan)]).ravel())
+        finite = np.concatenate([out[np.isfinite(out)], tgt.ravel()])
+        low, high = min(0.0, finite.min()), max(1.0, finite.max())
+        pad = 0.12 * (high - low)
+        self.ax.set_ylim(low - (pad if low < 0 else 0.04 * (high - low)), high + pad)
+
+    def _build(self, shape, names):
+        """Make the bars, value texts and target line for one shape (only when the shape changes)."""
+        for artist in ([self.bars] if self.bars is not None else []) + self.texts + [self.target_line]:
+            if artist is not None:
+                artist.remove()
+        samples, n = shape
+        width = 0.8 / n
+        x = np.array([s + (j - (n - 1) / 2) * width for s in range(samples) for j in range(n)])
+        colours = [OKABE_ITO[j % len(OKABE_ITO)] for _ in range(samples) for j in range(n)]
+        self.bars = self.ax.bar(x, np.zeros(len(x)), width=0.9 * width, color=colours, edgecolor=INK,
+                                linewidth=0.8, zorder=2)
+        self.texts = [self.ax.annotate("", (xi, 0), xytext=(0, 3), textcoords="offset points", ha="center",
+                                       va="bottom", fontsize=9 if len(x) <= 8 else 7, color=INK,
+                                       visible=len(x) <= 16) for xi in x]
+        half = 0.45 * width
+        xs = np.column_stack([x - half, x + half, np.full(len(x), np.nan)]).ravel()
+        self.target_line = self.ax.plot(xs, np.zeros(len(xs)), color=INK, lw=3, zorder=3)[0]
+        if samples == 1:
+            self.ax.set_xticks(x, names)
+            self.ax.set_xlabel("output neuron")
+            handles, labels = [self.target_line], ["target"]
+        else:
+            self.ax.set_xticks(range(samples), [f"sample {s + 1}" for s in range(samples)])
+            self.ax.set_xlabel("sample")
+            handles = list(self.bars.patches[:n]) + [self.target_line]
+            labels = names + ["target"]
+        self.ax.set_xlim(-0.6, samples - 0.4)
+        self.ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=9, frameon=False,
+                       ncols=min(len(labels), 5))
+        self._key = (shape, tuple(names))
+
+
+class SweepCurve:
+    """Final loss against learning rate (log-log); diverged rates are x marks along the top."""
+
+    def __init__(self, ax):
+        self.ax, self.figure = ax, ax.figure
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("learning rate η (log scale)")
+        ax.set_ylabel("final loss (log scale)")
+        ax.grid(True, which="major", color="#E4E4E4", lw=0.8)
+        top = ax.get_xaxis_transform()   # x in data, y as a fraction of the axes
+        self.line = ax.plot([], [], color=POSITIVE, marker="o", ms=4, lw=1.8, zorder=3)[0]
+        self.diverged = ax.plot([], [], ls="none", marker="x", ms=9, mew=2.2, color=NEGATIVE, transform=top,
+                                zorder=4)[0]
+        self.marker = ax.plot([1.0, 1.0], [0.0, 1.0], color=HIGHLIGHT, lw=2.5, transform=top, zorder=5,
+                              visible=False)[0]
+        self.marker_text = ax.annotate("", (1.0, 0.03), xycoords=top, xytext=(5, 0), textcoords="offset points",
+                                       ha="left", va="bottom", color=INK, fontsize=10, visible=False, zorder=6)
+        self.legend = ax.legend([self.line, self.diverged, self.marker],
+                                ["final loss", "diverged", "current rate"], loc="lower left", fontsize=9)
+        ax.set_xlim(1e-3, 10.0)
+        ax.set_ylim(1e-4, 1.0)
+
+    def show(self, rates, final_loss=None, diverged=None):
+        """Draw a sweep: a :class:`~backprop_tutor.engine.Sweep`, or rates with final losses."""
+        if hasattr(rates, "learning_rates"):
+            rates, final_loss, diverged = rates.learning_rates, rates.final_loss, rates.diverged_at >= 0
+        rates = np.asarray(rates, dtype=float).ravel()
+        loss = np.asarray(final_loss, dtype=float).ravel()
+        failed = ~np.isfinite(loss) if diverged is None else np.asarray(diverged, dtype=bool).ravel()
+        ok = ~failed & np.isfinite(loss) & (loss > 0)
+        self.line.set_data(rates[ok], loss[ok])
+        self.diverged.set_data(rates[failed], np.full(failed.sum(), 0.94))
+        positive = rates[rates > 0]
+        if len(positive):
+            self.ax.set_xlim(positive.min() / 1.5, positive.max() * 1.5)
+        if ok.any():
+            self.ax.set_ylim(loss[ok].min() / 2.0, loss[ok].max() * 4.0)   # room for the x marks on top
+        for handle, text, visible in zip(self.legend.legend_handles, self.legend.texts,
+                                         (True, bool(failed.any()), self.marker.get_visible())):
+            handle.set_visible(visible)
+            text.set_visible(visible)
+
+    def mark(self, rate: float):
+        """Move the vertical line that marks the learning rate the slider is at."""
+        self.marker.set_xdata([rate, rate])
+        self.marker.set_visible(True)
+        self.marker_text.xy = (rate, 0.03)
+        self.marker_text.set_text(f"η = {_num(float(rate))}")
+        self.marker_text.set_visible(True)
+        self.legend.legend_handles[2].set_visible(True)
+        self.legend.texts[2].set_visible(True)

@@ -1,0 +1,24 @@
+"""Interactive views for Jupyter: each is one call in a notebook cell.
+
+All views of one :class:`Tutorial` stay in step: edit the network in the editor and the
+step-through, chain-rule explorer, learning-rate explorer and training view all follow.
+"""
+
+from .chain_explorer import ChainExplorer
+from .editor import NetworkEditor
+from .lr_explorer import LearningRateExplorer
+from .models import LearningRateRun, StepCursor, TrainingRun, Tutorial
+from .step_through import StepThrough
+from .training_view import TrainingView
+
+__all__ = [
+    "ChainExplorer",
+    "LearningRateExplorer",
+    "LearningRateRun",
+    "NetworkEditor",
+    "StepCursor",
+    "StepThrough",
+    "TrainingRun",
+    "TrainingView",
+    "Tutorial",
+]

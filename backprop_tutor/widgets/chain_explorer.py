@@ -1,0 +1,100 @@
+"""Chain-rule explorer: pick a weight or bias, see every factor of ∂E/∂p, their product and the update."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from ..diagram import NetworkDiagram
+from ..notation import Namer
+from ..symbolic import derive
+from .base import FigureImage, View, math_block
+
+__all__ = ["ChainExplorer", "chain_html"]
+
+
+def chain_html(walk, param) -> str:
+    """The chain rule for one parameter as HTML: factors, product, delta rule, update."""
+    gradient = walk.step_for(("d", ("E",), param))
+    rows = []
+    for name_tex, name_text, form, value in gradient.factors:
+        rows.append(
+            "<tr>"
+            f"<td>{math_block(name_tex).replace('$$', '$')}</td>"
+            f"<td>{math_block(form.tex.partition(' = ')[2]).replace('$$', '$')}</td>"
+            f"<td>{math_block(form.tex_numbers.partition(' = ')[2]).replace('$$', '$')}</td>"
+            f'<td class="bt-factor-value" style="text-align:right"><b>{value:.9g}</b></td>'
+            "</tr>"
+        )
+    parts = [
+        f"<h3 style='margin:0.2em 0'>{html.escape(gradient.title)}</h3>",
+        f"<p>{html.escape(gradient.explanation)}</p>",
+        math_block(gradient.formula.tex),
+        "<table class='bt-factors'><thead><tr><th>factor</th><th>formula</th><th>with numbers</th>"
+        "<th>value</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
+        math_block(gradient.formula.tex_numbers),
+        math_block(f"{gradient.name_tex} = {gradient.value_tex}"),
+        f'<p class="bt-value"><b>{html.escape(gradient.name_text)} = {gradient.value_text}</b></p>',
+    ]
+    for alt in gradient.alternatives:
+        parts += [f"<p><i>{html.escape(alt.label)}:</i></p>", math_block(f"{alt.tex} = {alt.tex_numbers.partition(' = ')[2]}")]
+    try:
+        update = walk.step_for(("new", param))
+    except KeyError:
+        parts.append("<p><i>This parameter is not trained in this example (its biases stay fixed), "
+                     "so it has a gradient but no update.</i></p>")
+    else:
+        parts += ["<p><b>Update</b> (gradient descent):</p>", math_block(update.formula.tex),
+                  math_block(update.formula.tex_numbers), math_block(f"{update.name_tex} = {update.value_tex}"),
+                  f'<p class="bt-update-value"><b>{html.escape(update.name_text)} = {update.value_text}</b></p>']
+    return "\n".join(parts)
+
+
+class ChainExplorer(View):
+    """Choose any weight or bias; its chain of factors, product and update for the current parameters."""
+
+    slot = "chain-explorer"
+
+    def __init__(self, tutorial="seed", parameter=None, slot: str | None = None):
+        super().__init__(tutorial, slot)
+        self.choice = w.Dropdown(description="Parameter", tooltip="The weight or bias whose gradient to explain")
+        self.body = w.HTMLMath()
+        self.picture = FigureImage(6.5, 3.8)
+        self.diagram = None
+        self._network = None
+        self._fill_choices(parameter)
+        self.choice.observe(lambda _: self._render(), "value")
+        self.follow(self.tutorial, self._on_walk, "walk")
+        self.children = [self.choice, w.HBox([self.body, self.picture.box], layout=w.Layout(align_items="flex-start"))]
+        self.body.layout.width = "52%"
+        self.picture.box.layout.width = "48%"
+        self._render()
+
+    def _fill_choices(self, keep=None):
+        params = derive(self.tutorial.example.network).params
+        namer = Namer(self.tutorial.example.network, self.tutorial.notation)
+        current = keep if keep in params else self.choice.value
+        self.choice.options = [(namer.text(p), p) for p in params]
+        self.choice.value = current if current in params else params[0]
+
+    def _on_walk(self, change):
+        self._fill_choices()
+        self._render()
+
+    def _render(self):
+        if self.choice.value is None:
+            return
+        walk, param = self.tutorial.walk, self.choice.value
+        network = self.tutorial.example.network
+        if self.diagram is None or self._network != (network, self.tutorial.notation):
+            self.picture.figure.clear()
+            self.picture.relayout()
+            self.diagram = NetworkDiagram(self.picture.figure.add_subplot(), network, Namer(network, self.tutorial.notation))
+            self._network = (network, self.tutorial.notation)
+        step = walk.step_for(("d", ("E",), param))
+        example = self.tutorial.example
+        self.body.value = chain_html(walk, param)
+        self.diagram.highlight_step(step, walk.values.values, weights=example.weights, biases=example.biases)
+        self.picture.set_alt(self.diagram.text_alternative())
+        self.picture.refresh()

@@ -1,0 +1,203 @@
+"""Network editor: every field of a worked example; a valid change re-derives every open view.
+
+An invalid entry shows its one-line error beside its field and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ..example_files import PRESETS, preset
+from ..spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
+from .base import View, button, error_label, show_error
+from .parsing import (format_matrices, format_rows, parse_matrices, parse_names, parse_numbers, parse_rows,
+                      parse_whole_numbers)
+
+__all__ = ["NetworkEditor"]
+
+_WIDE = w.Layout(width="28em")
+_STYLE = {"description_width": "9em"}
+
+
+class NetworkEditor(View):
+    """Edit inputs, targets, weights, biases, activations, loss, bias mode and layer sizes."""
+
+    slot = "network-editor"
+
+    def __init__(self, tutorial="seed", slot: str | None = None):
+        super().__init__(tutorial, slot)
+        self.fields = {
+            "preset": w.Dropdown(options=PRESETS, value=None, description="Load preset",
+                                 tooltip="Replace everything with one of the shipped examples"),
+            "layers": w.Text(description="Layer sizes", tooltip="Neurons per layer, inputs first, e.g. 2, 2, 2"),
+            "activations": w.Text(description="Activations",
+                                  tooltip="One per non-input layer: " + ", ".join(ACTIVATIONS)),
+            "loss": w.Dropdown(options=LOSSES, description="Loss", tooltip="half_sse is the seed's ½Σ(t − o)²"),
+            "bias": w.Dropdown(options=BIAS_MODES, description="Bias mode",
+                               tooltip="shared: one bias per layer (the seed); per_neuron; none"),
+            "train_bias": w.Checkbox(description="Train biases", indent=False,
+                                     tooltip="Whether gradient descent updates the biases"),
+            "update": w.Dropdown(options=UPDATES, description="Update",
+                                 tooltip="online: one update per sample; batch: one per epoch"),
+            "learning_rate": w.Text(description="Learning rate", tooltip="A positive number, e.g. 0.5"),
+            "epochs": w.Text(description="Epochs", tooltip="A whole number of training epochs"),
+            "inputs": w.Textarea(description="Inputs", tooltip="One sample per line, numbers separated by commas"),
+            "targets": w.Textarea(description="Targets", tooltip="One sample per line, as many lines as inputs"),
+            "weights": w.Textarea(description="Weights", rows=6,
+                                  tooltip="One matrix per layer, separated by a blank line; row j holds the "
+                                          "weights into neuron j"),
+            "biases": w.Textarea(description="Biases",
+                                 tooltip="One line per non-input layer: one number (shared) or one per neuron"),
+        }
+        self.errors = {name: error_label() for name in self.fields}
+        for name, field in self.fields.items():
+            field.style = _STYLE
+            if isinstance(field, (w.Text, w.Textarea)):
+                field.continuous_update = False
+                field.layout = _WIDE
+        self.randomize_button = button("Random weights", "New small random weights and biases", "random")
+        self.randomize_button.on_click(lambda _: self._randomize())
+        self.status = w.HTML()
+        self._filling = False
+        self._seed = 0
+        self._fill(self.tutorial.example)
+        for name, field in self.fields.items():
+            field.observe(self._on_field(name), "value")
+        self.follow(self.tutorial, self._on_example, "example")
+        self.children = [w.HBox([field, self.errors[name]]) for name, field in self.fields.items()] + [
+            self.randomize_button, self.status]
+
+    # -- example -> fields ----------------------------------------------------------------
+    def _fill(self, example: Example):
+        net = example.network
+        self._filling = True
+        try:
+            values = {
+                "layers": ", ".join(map(str, net.layers)),
+                "activations": ", ".join(net.activations),
+                "loss": net.loss, "bias": net.bias, "train_bias": net.train_bias, "update": example.update,
+                "learning_rate": f"{example.learning_rate:g}", "epochs": str(example.epochs),
+                "inputs": format_rows(example.inputs), "targets": format_rows(example.targets),
+                "weights": format_matrices(example.weights),
+                "biases": self._format_biases(net.bias, example.biases),
+            }
+            for name, value in values.items():
+                self.fields[name].value = value
+            for label in self.errors.values():
+                show_error(label, "")
+        finally:
+            self._filling = False
+
+    @staticmethod
+    def _format_biases(mode, biases):
+        if mode == "shared":
+            return "\n".join(f"{b:.10g}" for b in biases)
+        if mode == "per_neuron":
+            return format_rows(biases)
+        return ""
+
+    def _on_example(self, change):
+        self._fill(change["new"])
+
+    # -- fields -> example ----------------------------------------------------------------
+    def _on_field(self, name):
+        def handler(change):
+            if self._filling:
+                return
+            if name == "preset":
+                if change["new"]:
+                    self.tutorial.example = preset(change["new"])
+                return
+            if name in ("layers", "bias"):
+                self._reshape()
+            self.apply()
+
+        return handler
+
+    def _reshape(self):
+        """New layer sizes or bias mode: fit activations, data, weights and biases to the new shape."""
+        names = self.fields["activations"].value.replace(",", " ").split()
+        hidden = names[0] if names and names[0] in ACTIVATIONS and names[0] != "softmax" else "sigmoid"
+        output = names[-1] if names and names[-1] in ACTIVATIONS else "sigmoid"
+        try:
+            layers = parse_whole_numbers(self.fields["layers"].value, "layers")
+            network = Network(layers, [hidden] * (len(layers) - 2) + [output][: len(layers) - 1],
+                              loss=self.fields["loss"].value, bias=self.fields["bias"].value)
+        except SpecError as exc:
+            self._show(exc)
+            return
+        self._seed += 1
+        weights, biases = random_parameters(network, seed=self._seed)
+        self._filling = True
+        try:
+            self.fields["activations"].value = ", ".join(network.activations)
+            self.fields["weights"].value = format_matrices(weights)
+            self.fields["biases"].value = self._format_biases(network.bias, biases)
+            self.fields["inputs"].value = format_rows(_fit(self._rows("inputs"), layers[0], 0.5))
+            self.fields["targets"].value = format_rows(_fit(self._rows("targets"), layers[-1], 0.5))
+        finally:
+            self._filling = False
+
+    def _rows(self, name):
+        try:
+            return parse_rows(self.fields[name].value, name)
+        except SpecError:
+            return [[]]
+
+    def _randomize(self):
+        network = self.tutorial.example.network
+        self._seed += 1
+        weights, biases = random_parameters(network, seed=self._seed)
+        self._filling = True
+        try:
+            self.fields["weights"].value = format_matrices(weights)
+            self.fields["biases"].value = self._format_biases(network.bias, biases)
+        finally:
+            self._filling = False
+        self.apply()
+
+    def _show(self, exc: SpecError):
+        field = exc.field.split("[")[0].split(" ")[0]
+        show_error(self.errors.get(field, self.errors["layers"]), str(exc))
+
+    def build(self) -> Example:
+        """The example the fields describe; raises SpecError naming the first bad field."""
+        f = {name: field.value for name, field in self.fields.items()}
+        network = Network(parse_whole_numbers(f["layers"], "layers"), parse_names(f["activations"], "activations"),
+                          loss=f["loss"], bias=f["bias"], train_bias=bool(f["train_bias"]))
+        if network.bias == "none":
+            biases = None
+        elif network.bias == "shared":
+            biases = parse_numbers(f["biases"], "biases")
+        else:
+            biases = parse_rows(f["biases"], "biases")
+        epochs = parse_whole_numbers(f["epochs"], "epochs")
+        if len(epochs) != 1:
+            raise SpecError("epochs", "expected one whole number")
+        rate = parse_numbers(f["learning_rate"], "learning_rate")
+        if len(rate) != 1:
+            raise SpecError("learning_rate", "expected one number")
+        return Example(network=network, weights=parse_matrices(f["weights"], "weights"), biases=biases,
+                       inputs=parse_rows(f["inputs"], "inputs"), targets=parse_rows(f["targets"], "targets"),
+                       learning_rate=rate[0], epochs=epochs[0], update=f["update"],
+                       name=self.tutorial.example.name, description=self.tutorial.example.description)
+
+    def apply(self) -> bool:
+        """Build the example from the fields; on success every view follows, on error nothing changes."""
+        for label in self.errors.values():
+            show_error(label, "")
+        try:
+            example = self.build()
+        except SpecError as exc:
+            self._show(exc)
+            self.status.value = ""
+            return False
+        if example != self.tutorial.example:
+            self.tutorial.example = example
+            self.status.value = "<span style='color:#1a7f37'>Applied: every view now shows this network.</span>"
+        return True
+
+
+def _fit(rows, width, fill):
+    """Each row cut or padded to ``width`` numbers."""
+    return [(list(row) + [fill] * width)[:width] for row in rows if row is not None] or [[fill] * width]

@@ -1,0 +1,212 @@
+"""The widgets' state as plain traitlets models: no widgets, no drawing, fully unit-testable.
+
+One :class:`Tutorial` holds the example being studied; every view observes it, so a change
+in the network editor re-derives the formulas and every open view follows. The smaller
+models hold what one view steps through: a walkthrough index, a learning-rate run, a
+training run played epoch by epoch. Views only link controls to these and render them.
+"""
+
+from __future__ import annotations
+
+import traitlets as t
+
+from ..engine import Training, flatten_parameters, predict, sweep, train, unflatten_parameters
+from ..example_files import load_example
+from ..notation import NOTATIONS
+from ..spec import Example, SpecError
+from ..walkthrough import PHASES, Walkthrough, walkthrough
+
+__all__ = ["LearningRateRun", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]
+
+
+class Tutorial(t.HasTraits):
+    """The example under study, its notation and its walkthrough (re-derived on every change)."""
+
+    example = t.Instance(Example)
+    notation = t.Enum(NOTATIONS, default_value="mazur")
+    walk = t.Instance(Walkthrough, allow_none=True)
+
+    def __init__(self, example: Example | str = "seed", notation: str = "mazur"):
+        example = load_example(example) if isinstance(example, str) else example
+        super().__init__(example=example, notation=notation)
+        self._views: dict = {}
+        self._rederive()
+
+    @t.observe("example", "notation")
+    def _on_change(self, change):
+        self._rederive()
+
+    def _rederive(self):
+        self.walk = walkthrough(self.example, self.notation)
+
+    def attach(self, slot: str, view) -> None:
+        """Register a view; a view already in the same slot is detached first.
+
+        Re-running a notebook cell builds a new view for the same tutorial: detaching the old
+        one keeps exactly one set of observers per slot.
+        """
+        old = self._views.get(slot)
+        if old is not None and old is not view:
+            old.detach()
+        self._views[slot] = view
+
+    def observer_count(self) -> int:
+        """How many callbacks observe this tutorial (for tests that guard against leaks)."""
+        return sum(len(handlers) for names in self._trait_notifiers.values() for handlers in names.values())
+
+
+def as_tutorial(source) -> Tutorial:
+    """A Tutorial from a Tutorial, an Example, or a preset name / file path."""
+    return source if isinstance(source, Tutorial) else Tutorial(source)
+
+
+class StepCursor(t.HasTraits):
+    """Where a student is in the walkthrough: Previous, Next, Reset and a jump to each phase."""
+
+    index = t.Int(0)
+
+    def __init__(self, tutorial: Tutorial):
+        super().__init__()
+        self.tutorial = tutorial
+        tutorial.observe(self._on_walk, "walk")
+
+    def detach(self):
+        """Stop following the tutorial."""
+        self.tutorial.unobserve(self._on_walk, "walk")
+
+    def _on_walk(self, change):
+        # Same network shape keeps the student's place; a new shape starts again.
+        self.index = min(self.index, len(self.tutorial.walk) - 1)
+
+    @property
+    def step(self):
+        """The current step."""
+        return self.tutorial.walk[self.index]
+
+    @property
+    def at_start(self) -> bool:
+        return self.index == 0
+
+    @property
+    def at_end(self) -> bool:
+        return self.index == len(self.tutorial.walk) - 1
+
+    def next(self):
+        """Move one step on (stays on the last step)."""
+        self.index = min(self.index + 1, len(self.tutorial.walk) - 1)
+
+    def previous(self):
+        """Move one step back (stays on the first)."""
+        self.index = max(self.index - 1, 0)
+
+    def reset(self):
+        """Back to the first step."""
+        self.index = 0
+
+    def jump(self, phase: str):
+        """To the first step of a phase: forward, error, output, hidden or update."""
+        if phase not in PHASES:
+            raise ValueError(f"phase: expected one of {', '.join(PHASES)}; got {phase!r}")
+        self.index = self.tutorial.walk.phase_start(phase)
+
+
+class LearningRateRun(t.HasTraits):
+    """Training at the chosen learning rate and epochs, recomputed on every change."""
+
+    learning_rate = t.Float(0.5)
+    epochs = t.Int(10000)
+    result = t.Instance(Training, allow_none=True)
+    error = t.Unicode("")
+
+    def __init__(self, tutorial: Tutorial, learning_rate: float | None = None, epochs: int | None = None):
+        super().__init__(
+            learning_rate=tutorial.example.learning_rate if learning_rate is None else learning_rate,
+            epochs=min(tutorial.example.epochs, 20000) if epochs is None else epochs,
+        )
+        self.tutorial = tutorial
+        tutorial.observe(self._on_example, "example")
+        self.observe(self._on_settings, ["learning_rate", "epochs"])
+        self.run()
+
+    def detach(self):
+        """Stop following the tutorial."""
+        self.tutorial.unobserve(self._on_example, "example")
+
+    def _on_example(self, change):
+        self.run()
+
+    def _on_settings(self, change):
+        self.run()
+
+    def run(self) -> None:
+        """Train with the current settings; a bad setting sets ``error`` and keeps the last result."""
+        try:
+            self.result = train(self.tutorial.example, epochs=self.epochs, learning_rate=self.learning_rate)
+            self.error = ""
+        except SpecError as exc:
+            self.error = str(exc)
+
+    def sweep(self, rates, epochs: int | None = None):
+        """Final loss at many learning rates at once (the vectorised engine)."""
+        return sweep(self.tutorial.example, rates, self.epochs if epochs is None else epochs)
+
+
+class TrainingRun(t.HasTraits):
+    """Training played epoch by epoch: Play, Pause, Step and Reset move this model."""
+
+    epoch = t.Int(0)
+    loss_history = t.List()
+    parameters = t.List()
+    outputs = t.List()
+    diverged_at = t.Int(None, allow_none=True)
+
+    def __init__(self, tutorial: Tutorial):
+        super().__init__()
+        self.tutorial = tutorial
+        tutorial.observe(self._on_example, "example")
+        self.reset()
+
+    def detach(self):
+        """Stop following the tutorial."""
+        self.tutorial.unobserve(self._on_example, "example")
+
+    def _on_example(self, change):
+        self.reset()
+
+    def reset(self):
+        """Back to the initial parameters, epoch 0."""
+        example = self.tutorial.example
+        self.diverged_at = None
+        self.parameters = flatten_parameters(example)
+        self.outputs = predict(example)
+        self.loss_history = [train(example, epochs=0).loss]
+        self.epoch = 0
+
+    def advance(self, epochs: int = 1) -> None:
+        """Train ``epochs`` more epochs from where the run stands (no-op once diverged)."""
+        if self.diverged_at is not None or epochs <= 0:
+            return
+        example = self.tutorial.example
+        weights, biases = unflatten_parameters(example.network, self.parameters)
+        result = train(example.replace(weights=weights, biases=biases), epochs=epochs)
+        # On divergence the engine returns the last finite parameters, diverged_at - 1 epochs on.
+        done = epochs if result.diverged_at is None else max(result.diverged_at - 1, 0)
+        if result.diverged_at is not None:
+            self.diverged_at = self.epoch + result.diverged_at
+        self.parameters = result.parameters
+        self.outputs = result.outputs
+        self.loss_history = list(self.loss_history) + [float(v) for v in result.loss_history[1:]]
+        self.epoch = self.epoch + done
+
+    @property
+    def weights(self):
+        return unflatten_parameters(self.tutorial.example.network, self.parameters)[0]
+
+    @property
+    def biases(self):
+        return unflatten_parameters(self.tutorial.example.network, self.parameters)[1]
+
+    @property
+    def loss(self) -> float:
+        return self.loss_history[-1] if self.loss_history else float("nan")
+

@@ -1,0 +1,87 @@
+"""Training view: Play / Pause / Step / Reset; the loss curve grows and the diagram shows the weights."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ..diagram import NetworkDiagram
+from ..formatting import fmt
+from ..notation import Namer
+from ..plots import LossCurve
+from .base import FigureImage, View, button
+from .models import TrainingRun
+
+__all__ = ["TrainingView"]
+
+
+class TrainingView(View):
+    """Watch any network train: each tick of Play trains a few more epochs."""
+
+    slot = "training-view"
+
+    def __init__(self, tutorial="seed", epochs_per_tick: int = 200, slot: str | None = None):
+        super().__init__(tutorial, slot)
+        self.run = self.own(TrainingRun(self.tutorial))
+        self.play = w.Play(value=0, min=0, max=10**9, step=1, interval=250, description="Play",
+                           tooltip="Play / pause training", show_repeat=False)
+        self.step_button = button("Step 1 epoch", "Train exactly one more epoch", "step-forward")
+        self.reset_button = button("Reset", "Back to the initial weights, epoch 0", "undo")
+        self.speed = w.IntSlider(value=epochs_per_tick, min=1, max=2000, step=1, description="Epochs per tick",
+                                 tooltip="How many epochs each tick of Play trains",
+                                 style={"description_width": "initial"})
+        self.counter = w.HTML()
+        self.picture = FigureImage(10.0, 3.6)
+        self._axes = self.picture.figure.subplots(1, 2, width_ratios=[3, 2])
+        self.loss_curve = LossCurve(self._axes[1])
+        self.diagram = None
+        self._network = None
+        self.play.observe(self._on_tick, "value")
+        self.step_button.on_click(lambda _: self.run.advance(1))
+        self.reset_button.on_click(self._on_reset)
+        self.follow(self.run, self._on_run, "epoch")
+        self.follow(self.run, self._on_run, "diverged_at")
+        self.follow(self.tutorial, self._on_notation, "notation")
+        self.children = [w.HBox([self.play, self.step_button, self.reset_button, self.speed]),
+                         self.counter, self.picture.box]
+        self._draw()
+
+    def _on_tick(self, change):
+        if change["new"] > change["old"]:
+            self.run.advance(self.speed.value)
+
+    def _on_reset(self, _):
+        self.play.playing = False
+        self.run.reset()
+        self._draw()
+
+    def _on_run(self, change):
+        if self.run.diverged_at is not None:
+            self.play.playing = False
+        self._draw()
+
+    def _on_notation(self, change):
+        self._network = None
+        self._draw()
+
+    def _draw(self):
+        example = self.tutorial.example
+        network = example.network
+        if self.diagram is None or self._network != (network, self.tutorial.notation):
+            self._axes[0].clear()
+            self.picture.relayout()
+            self.diagram = NetworkDiagram(self._axes[0], network, Namer(network, self.tutorial.notation))
+            self._network = (network, self.tutorial.notation)
+        run = self.run
+        outputs = {("a", network.depth, j): v for j, v in enumerate(run.outputs[0])}
+        targets = {("t", j): v for j, v in enumerate(example.targets[0])}
+        self.diagram.update(weights=run.weights, biases=run.biases, values=outputs | targets)
+        self.loss_curve.show(run.loss_history, label="training", diverged_at=run.diverged_at, keep_previous=False)
+        name = Namer(network, self.tutorial.notation).text(("E",))
+        outputs = ", ".join(fmt(v) for v in run.outputs[0])
+        diverged = (f" — <b style='color:#b00020'>diverged at epoch {run.diverged_at}</b>"
+                    if run.diverged_at is not None else "")
+        self.counter.value = (f"<span class='bt-epoch'>Epoch <b>{run.epoch}</b></span> · {name} = "
+                              f"<b>{fmt(run.loss)}</b> · outputs {outputs}{diverged}")
+        self.picture.set_alt(f"Network after {run.epoch} epochs: edge width and colour show each weight "
+                             f"(dashed edges are negative). Loss {fmt(run.loss)}; outputs {outputs}.")
+        self.picture.refresh()

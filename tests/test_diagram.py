@@ -1,0 +1,281 @@
+"""The network diagram and the figures: one artist per node and edge, restyled in place, never re-created."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402  (only to check that nothing registers with pyplot)
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.colors import same_color  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from backprop_tutor import Example, Namer, Network, evaluate_step, preset, random_parameters, walkthrough  # noqa: E402
+from backprop_tutor.diagram import (  # noqa: E402
+    HIGHLIGHT,
+    NetworkDiagram,
+    known_values,
+    step_highlights,
+    text_alternative,
+)
+from backprop_tutor.figures import (  # noqa: E402
+    FILES,
+    backward_hidden_figure,
+    backward_output_figure,
+    figure_png,
+    main,
+    network_figure,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+W5 = ("d", ("E",), ("w", 2, 0, 0))
+W1 = ("d", ("E",), ("w", 1, 0, 0))
+
+
+def make(example, notation="mazur", size=(10, 5), **kwargs):
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    diagram = NetworkDiagram(ax, example.network, Namer(example.network, notation), **kwargs)
+    diagram.update(weights=example.weights, biases=example.biases)
+    return diagram
+
+
+def artist_count(ax):
+    return len(ax.lines) + len(ax.texts) + len(ax.patches) + len(ax.collections)
+
+
+def edge_style(line):
+    return (line.get_color(), line.get_linewidth(), line.get_linestyle(), line.get_alpha())
+
+
+def node_style(line):
+    return (line.get_markeredgecolor(), line.get_markeredgewidth(), line.get_markerfacecolor(), line.get_alpha())
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return preset("seed")
+
+
+@pytest.fixture(scope="module")
+def seed_walk(seed):
+    return walkthrough(seed)
+
+
+# --- structure -----------------------------------------------------------------------------
+
+def test_one_artist_per_neuron_bias_and_error_node_and_per_edge(seed):
+    d = make(seed)
+    neurons = [(l, j) for l, n in enumerate(seed.network.layers) for j in range(n)]
+    assert set(d.node_artists) == set(neurons) | {("bias", 1), ("bias", 2), ("E",)}
+    weights = [((l - 1, k), (l, j)) for l in (1, 2) for j in range(2) for k in range(2)]
+    biases = [(("bias", l), (l, j)) for l in (1, 2) for j in range(2)]
+    errors = [((2, j), ("E",)) for j in range(2)]
+    assert set(d.edge_artists) == set(weights + biases + errors)
+    assert len(d.edge_artists) == 14
+    assert set(d.edge_labels) == set(weights)  # a shared bias is labelled once, at its node
+    every = list(d.node_artists.values()) + list(d.edge_artists.values())
+    assert all(artist in d.ax.lines for artist in every) and len(set(map(id, every))) == len(every)
+    assert d.figure is d.ax.figure
+
+
+def test_per_neuron_biases_have_one_unit_per_layer_and_one_labelled_edge_per_neuron():
+    xor = preset("xor")  # 2-3-1, per_neuron
+    d = make(xor)
+    assert [n for n in d.node_artists if n[0] == "bias"] == [("bias", 1), ("bias", 2)]
+    bias_edges = [e for e in d.edge_artists if e[0][0] == "bias"]
+    assert len(bias_edges) == 3 + 1
+    assert set(bias_edges) <= set(d.edge_labels)
+
+
+def test_no_bias_units_and_no_error_node_when_asked():
+    net = Network((3, 2), ("sigmoid",), bias="none")
+    weights, _ = random_parameters(net)
+    example = Example(net, weights, [], [[0.1, 0.2, 0.3]], [[0.0, 1.0]])
+    d = make(example, show_error=False)
+    assert set(d.node_artists) == {(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)}
+    assert len(d.edge_artists) == 6
+
+
+# --- styles --------------------------------------------------------------------------------
+
+def test_highlighting_a_step_restyles_exactly_its_nodes_and_edges(seed, seed_walk):
+    d = make(seed)
+    before_edges = {e: edge_style(line) for e, line in d.edge_artists.items()}
+    before_nodes = {n: node_style(line) for n, line in d.node_artists.items()}
+    step = seed_walk.step_for(W5)
+    d.highlight_step(step, known_values(seed_walk, step.index))
+    nodes, edges = step_highlights(step, seed.network)
+    assert set(nodes) == {(1, 0), (2, 0), ("E",)}
+    assert set(edges) == {((1, 0), (2, 0)), ((2, 0), ("E",))}
+    strong_edges = {e for e, line in d.edge_artists.items() if same_color(line.get_color(), HIGHLIGHT)}
+    strong_nodes = {n for n, line in d.node_artists.items() if same_color(line.get_markeredgecolor(), HIGHLIGHT)}
+    assert strong_edges == set(edges)
+    assert strong_nodes == set(nodes)
+    for e, line in d.edge_artists.items():
+        if e in edges:
+            assert line.get_linewidth() > before_edges[e][1] and line.get_alpha() == 1.0
+        else:
+            assert line.get_alpha() < before_edges[e][3]  # faded
+    for n, line in d.node_artists.items():
+        if n not in nodes:
+            assert line.get_alpha() < 1.0
+    d.update()  # no highlight: every artist back to its plain style
+    assert {e: edge_style(line) for e, line in d.edge_artists.items()} == before_edges
+    assert {n: node_style(line) for n, line in d.node_artists.items()} == before_nodes
+
+
+def test_update_highlights_only_the_items_given(seed):
+    d = make(seed)
+    edge = ((0, 1), (1, 0))
+    d.update(highlight_nodes=[(0, 1)], highlight_edges=[edge])
+    assert [e for e, line in d.edge_artists.items() if same_color(line.get_color(), HIGHLIGHT)] == [edge]
+    assert [n for n, line in d.node_artists.items() if same_color(line.get_markeredgecolor(), HIGHLIGHT)] == [(0, 1)]
+
+
+def test_weights_of_opposite_sign_differ_in_line_style_not_only_colour(seed):
+    d = make(seed)
+    weights = [[list(row) for row in matrix] for matrix in seed.weights]
+    weights[1][0][0] = -0.4  # w5 negative, w6 positive
+    d.update(weights=weights)
+    negative, positive = d.edge_artists[((1, 0), (2, 0))], d.edge_artists[((1, 1), (2, 0))]
+    assert negative.get_linestyle() == "--" and positive.get_linestyle() == "-"
+    assert not same_color(negative.get_color(), positive.get_color())
+    d.update(weights=[[[0.1, 3.0], [0.1, 0.1]], [[0.1, 0.1], [0.1, 0.1]]])
+    assert d.edge_artists[((0, 1), (1, 0))].get_linewidth() > d.edge_artists[((0, 0), (1, 0))].get_linewidth()
+
+
+def test_labels_show_names_values_and_the_focused_gradient(seed, seed_walk):
+    d = make(seed)
+    d.update(values=evaluate_step(seed).values)
+    value = d.value_labels[(1, 0)].get_text()
+    assert "net 0.3775" in value and "out 0.5933" in value
+    assert "δ 0.008771" in value
+    assert d.value_labels[(0, 0)].get_text() == "= 0.05"
+    assert "target 0.01" in d.value_labels[(2, 0)].get_text()
+    w5 = d.edge_labels[((1, 0), (2, 0))].get_text()
+    assert "$w_{5}$" in w5 and "0.4" in w5 and "partial" not in w5
+    step = seed_walk.step_for(W5)
+    d.highlight_step(step, known_values(seed_walk, step.index))
+    assert "0.08217" in d.edge_labels[((1, 0), (2, 0))].get_text()
+    assert "δ" not in d.value_labels[(1, 0)].get_text()  # hidden deltas come later in the walkthrough
+    d.update(show_weight_values=False)
+    assert d.edge_labels[((1, 0), (2, 0))].get_text() == "$w_{5}$"
+
+
+@pytest.mark.parametrize("name", ["seed", "xor", "softmax"])
+@pytest.mark.parametrize("notation", ["mazur", "layered"])
+def test_every_step_of_the_walkthrough_draws(name, notation):
+    example = preset(name)
+    walk = walkthrough(example, notation)
+    d = make(example, notation)
+    count = artist_count(d.ax)
+    for step in walk:
+        d.highlight_step(step, known_values(walk, step.index))
+        nodes, edges = step_highlights(step, example.network)
+        assert {e for e, line in d.edge_artists.items() if same_color(line.get_color(), HIGHLIGHT)} == set(edges)
+    d.figure.canvas.draw()  # mathtext in every label parses
+    assert artist_count(d.ax) == count
+
+
+def test_layered_names_on_nodes(seed):
+    d = make(seed, "layered")
+    assert d.node_labels[(0, 0)].get_text() == "$x_{1}$"
+    assert d.node_labels[(1, 0)].get_text() == "$a^{(2)}_{1}$"
+    assert d.node_labels[("E",)].get_text() == "$E$"
+    assert make(seed).node_labels[(1, 1)].get_text() == "$h_{2}$"
+
+
+def test_large_networks_hide_per_edge_labels_unless_highlighted():
+    net = Network((8, 16, 8), ("sigmoid", "sigmoid"), bias="per_neuron")
+    weights, biases = random_parameters(net, 3)
+    example = Example(net, weights, biases, [[0.5] * 8], [[0.5] * 8])
+    d = make(example, size=(10, 6.5))
+    assert not any(label.get_visible() for label in d.edge_labels.values())
+    edge = ((0, 3), (1, 5))
+    d.update(highlight_nodes=[(0, 3), (1, 5)], highlight_edges=[edge])
+    assert [e for e, label in d.edge_labels.items() if label.get_visible()] == [edge]
+    d.figure.canvas.draw()
+
+
+def test_five_hundred_updates_create_no_artists_and_no_pyplot_figures(seed, seed_walk):
+    figures = plt.get_fignums()
+    d = make(seed)
+    d.figure.canvas.draw()
+    count, children = artist_count(d.ax), len(d.ax.get_children())
+    for i in range(500):
+        step = seed_walk[i % len(seed_walk)]
+        d.highlight_step(step, known_values(seed_walk, step.index), weights=seed.weights, biases=seed.biases)
+    d.figure.canvas.draw()
+    assert artist_count(d.ax) == count
+    assert len(d.ax.get_children()) == children
+    assert plt.get_fignums() == figures
+
+
+# --- text alternative ------------------------------------------------------------------------
+
+def test_text_alternative_names_what_is_highlighted(seed, seed_walk):
+    d = make(seed)
+    assert "Network 2-2-2" in d.text_alternative() and "Nothing is highlighted" in d.text_alternative()
+    assert "w5 = 0.4" in d.text_alternative()
+    step = seed_walk.step_for(W5)
+    d.highlight_step(step, known_values(seed_walk, step.index))
+    text = d.text_alternative()
+    assert "Highlighted:" in text
+    assert "edge w5 from h1 to o1 (value 0.4, gradient 0.08217)" in text
+    assert "E_total" in text and "o1 (net 1.106" in text
+    assert "\n" not in text and "$" not in text
+    about_step = text_alternative(step, d.namer)
+    assert about_step.startswith("Gradient for w5.") and "edge w5 from h1 to o1" in about_step
+    assert text_alternative(d) == text
+
+
+def test_text_alternative_in_layered_notation(seed, seed_walk):
+    walk = walkthrough(seed, "layered")
+    step = walk.step_for(W1)
+    d = make(seed, "layered")
+    d.highlight_step(step, known_values(walk, step.index))
+    text = d.text_alternative()
+    assert "edge w11_2 from x1 to a1_2" in text and "a1_3" in text
+
+
+# --- figures -------------------------------------------------------------------------------
+
+def strong_items(fig):
+    ax = fig.axes[0]
+    edges = [line for line in ax.lines if line.get_marker() in ("None", None, "") and
+             same_color(line.get_color(), HIGHLIGHT)]
+    nodes = [line for line in ax.lines if line.get_marker() not in ("None", None, "") and
+             same_color(line.get_markeredgecolor(), HIGHLIGHT)]
+    return len(nodes), len(edges)
+
+
+def test_figures_highlight_the_walkthrough_steps(seed):
+    assert strong_items(network_figure(seed)) == (0, 0)
+    assert strong_items(backward_output_figure(seed)) == (3, 2)   # h1, o1, E; w5 and o1 -> E
+    assert strong_items(backward_hidden_figure(seed)) == (5, 5)   # i1, h1, o1, o2, E
+    text = " ".join(t.get_text() for t in backward_output_figure(seed).texts)
+    assert r"\frac{\partial E_{total}}{\partial w_{5}}" in text and "0.0821670406" in text
+
+
+def test_figures_do_not_register_with_pyplot(seed):
+    figures = plt.get_fignums()
+    png = figure_png(network_figure(seed, "layered"))
+    assert png.startswith(PNG_SIGNATURE)
+    assert plt.get_fignums() == figures
+
+
+def test_figures_command_writes_three_pngs(tmp_path, capsys):
+    assert main([str(tmp_path / "img")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    for name, line in zip(FILES, lines):
+        path = tmp_path / "img" / name
+        assert str(path) in line
+        assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_figures_command_reports_a_bad_example(tmp_path, capsys):
+    assert main([str(tmp_path), "--example", "no-such-preset"]) == 2
+    assert "error: example" in capsys.readouterr().err
