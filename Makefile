@@ -19,7 +19,7 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	touch $@
 
 lab: $(VENV)/.lab  ## open JupyterLab on notebooks/
-	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	$(PY) -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 test: $(VENV)/.test  ## run every test (unit, golden, property, notebooks)

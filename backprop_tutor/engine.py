@@ -259,6 +259,7 @@ def _train_batch(compiled: Compiled, example: Example, params: list, rate: float
             history[epoch] = loss
             if epoch == epochs:
                 break
+            # The derived update p - eta * dE/dp, applied to the mean of the per-sample gradients.
             mean_gradient = np.array([np.mean(g) for g in out[1:]])
             previous, p = p, np.where(trained, p - rate * mean_gradient, p)
     return history, [float(v) for v in p], None

@@ -336,27 +336,29 @@ class _Builder:
     def updates(self):
         S = symbol_for
         eta = S(("eta",))
+        why = ("Step against the gradient, scaled by the learning rate: the original weights "
+               "were used for every derivative above.")
+        if self.example.update == "batch" and self.example.n_samples > 1:
+            why += (f" This is the update for this sample alone; batch training averages the gradient over "
+                    f"all {self.example.n_samples} samples before it updates.")
         for l in range(self.net.depth, 0, -1):
             for param in [p for p in self.d.params if p[1] == l and p in self.d.updates]:
                 gradient = self.d.gradients[param]
                 rhs = sp.Add(S(param), sp.Mul(-1, eta, gradient.symbol, evaluate=False), evaluate=False)
                 nodes, edges = self.param_reach(param, downstream=False)
-                self.add("update", f"Update {self.namer.text(param)}",
-                         "Step against the gradient, scaled by the learning rate: the original weights "
-                         "were used for every derivative above.",
-                         ("new", param), rhs, name=(self.namer.tex(param) + "^{+}", self.namer.text(param) + "+"),
+                self.add("update", f"Update {self.namer.text(param)}", why, ("new", param), rhs, name=("{" + self.namer.tex(param) + "}^{+}", self.namer.text(param) + "+"),
                          nodes=nodes, edges=edges)
         before = self.values[("E",)]
         after = self.values[("E_after",)]
         name_tex, name_text = self.namer.tex(("E",)), self.namer.text(("E",))
-        form = Form("formula", rf"{name_tex}^{{+}} = {name_tex}\text{{ with the updated parameters}}",
-                    rf"{name_tex}^{{+}} = {tex_number(after)}",
+        form = Form("formula", rf"{{{name_tex}}}^{{+}} = {name_tex}\text{{ with the updated parameters}}",
+                    rf"{{{name_tex}}}^{{+}} = {tex_number(after)}",
                     f"{name_text}+ = {name_text} with the updated parameters", f"{name_text}+ = {fmt(after)}")
         L = self.net.depth
         self.steps.append(Step(
             index=len(self.steps), phase="update", title="The error after one update",
             explanation=f"Feeding the same inputs forward again, the error falls from {fmt(before)} to {fmt(after)}.",
-            key=("E_after",), name_tex=name_tex + "^{+}", name_text=name_text + "+", value=float(after),
+            key=("E_after",), name_tex="{" + name_tex + "}^{+}", name_text=name_text + "+", value=float(after),
             formula=form, nodes=tuple((L, j) for j in range(self.net.layers[L])),
         ))
 

@@ -6,6 +6,7 @@ import html
 from io import BytesIO
 
 import ipywidgets as w
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -18,6 +19,18 @@ __all__ = ["FigureImage", "View", "button", "math_block"]
 _DPI = 96
 
 
+class _Image(w.Image):
+    """An Image whose tooltip renders in the browser.
+
+    The ImageView of @jupyter-widgets/controls 5 reads the model's ``description`` when it sets
+    the tooltip, and an Image has none: a tooltip on a plain Image fails the whole view
+    ("Cannot read properties of undefined (reading 'length')") in JupyterLab and Voilà.
+    An empty synced ``description`` lets the view put the tooltip on the element as its title.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class FigureImage:
     """A matplotlib Figure (never registered with pyplot) shown in an ipywidgets Image.
 
@@ -28,9 +41,10 @@ class FigureImage:
     def __init__(self, width: float, height: float, alt: str = ""):
         self.figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
-        self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{int(width * _DPI)}px"))
+        self.image = _Image(format="png", layout=w.Layout(width="100%", max_width=f"{int(width * _DPI)}px"))
         self.caption = w.HTML(layout=w.Layout(width="100%"))
         self.caption.add_class("bt-figure-caption")
+        self.box = w.VBox([self.image, self.caption])
         self.set_alt(alt)
 
     def set_alt(self, text: str) -> None:
@@ -54,9 +68,6 @@ class FigureImage:
         """Lay the figure out again at the next refresh (after its axes were rebuilt)."""
         self.figure.set_layout_engine("constrained")
 
-    @property
-    def box(self) -> w.VBox:
-        return w.VBox([self.image, self.caption])
 
 
 def button(label: str, tooltip: str, icon: str = "", style: str = "") -> w.Button:
@@ -116,3 +127,16 @@ class View(w.VBox):
         for model in self._models:
             model.detach()
         self._models.clear()
+        # A replaced view stays on the page (an earlier output), so say so and stop its controls.
+        for widget in _walk(self):
+            if widget.has_trait("disabled"):
+                widget.disabled = True
+        note = w.HTML("<i>This view was replaced by a newer one (its cell was run again); use that one.</i>")
+        self.children = (note,) + tuple(self.children)
+
+
+def _walk(widget):
+    """Every widget in a container tree."""
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)

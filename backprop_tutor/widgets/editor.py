@@ -70,6 +70,7 @@ class NetworkEditor(View):
     # -- example -> fields ----------------------------------------------------------------
     def _fill(self, example: Example):
         net = example.network
+        self._shape = (tuple(net.layers), net.bias)   # the shape the fields describe
         self._filling = True
         try:
             values = {
@@ -107,6 +108,9 @@ class NetworkEditor(View):
             if name == "preset":
                 if change["new"]:
                     self.tutorial.example = preset(change["new"])
+                    self._filling = True
+                    self.fields["preset"].value = None  # choosing the same preset again reloads it
+                    self._filling = False
                 return
             if name in ("layers", "bias"):
                 self._reshape()
@@ -126,6 +130,9 @@ class NetworkEditor(View):
         except SpecError as exc:
             self._show(exc)
             return
+        if (tuple(network.layers), network.bias) == self._shape:
+            return  # same shape (a typo put right, a space added): keep the weights the fields hold
+        self._shape = (tuple(network.layers), network.bias)
         self._seed += 1
         weights, biases = random_parameters(network, seed=self._seed)
         self._filling = True

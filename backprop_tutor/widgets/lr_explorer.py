@@ -52,6 +52,8 @@ class LearningRateExplorer(View):
         left, middle = self.picture.figure.subplots(1, 2, width_ratios=[3, 2])
         self.loss_curve, self.output_bars = LossCurve(left), OutputBars(middle)
         self.sweep_picture = FigureImage(6.5, 3.0)
+        self.sweep_box = self.sweep_picture.box
+        self.sweep_box.layout.display = "none"  # shown once a sweep has run
         self.sweep_curve = SweepCurve(self.sweep_picture.figure.add_subplot())
         self.sweep_result = None
         self.rate.observe(self._on_rate, "value")
@@ -59,12 +61,14 @@ class LearningRateExplorer(View):
         self.clear_button.on_click(self._on_clear)
         self.sweep_button.on_click(lambda _: self.run_sweep())
         self.follow(self.run, self._on_result, ["result", "error"])
+        self.follow(self.tutorial, self._on_example, "example")
+        self.follow(self.tutorial, self._on_notation, "notation")
         self.children = [
             w.HBox([self.rate, self.epochs, self.epochs_error]),
             w.HBox([self.clear_button, self.sweep_button]),
             self.status,
             w.HBox([self.picture.box, self.weights], layout=w.Layout(align_items="flex-start")),
-            self.sweep_picture.box,
+            self.sweep_box,
         ]
         self._draw()
 
@@ -76,6 +80,21 @@ class LearningRateExplorer(View):
 
     def _on_epochs(self, change):
         self.run.epochs = int(change["new"])
+        self._forget_sweep()
+
+    def _forget_sweep(self):
+        """A sweep made for other epochs or another network no longer applies: hide it."""
+        self.sweep_result = None
+        self.sweep_box.layout.display = "none"
+
+    def _on_example(self, change):
+        # The run may have taken the new example's own rate or epochs (the editor, a preset): the controls follow.
+        self.rate.value = self.run.learning_rate
+        self.epochs.value = self.run.epochs
+        self._forget_sweep()
+
+    def _on_notation(self, change):
+        self._draw(keep_previous=False)
 
     def _on_clear(self, _):
         self.loss_curve.clear_history()
@@ -90,14 +109,15 @@ class LearningRateExplorer(View):
         if result is None:
             return
         label = f"η = {fmt(result.learning_rate, 3)}"
-        self.loss_curve.show(result.loss_history, label=label, diverged_at=result.diverged_at)
+        self.loss_curve.show(result.loss_history, label=label, diverged_at=result.diverged_at,
+                             keep_previous=keep_previous)
         self.output_bars.show(result.outputs, self.tutorial.example.targets)
         name = Namer(self.tutorial.example.network, self.tutorial.notation).text(("E",))
         if result.diverged_at is not None:
             self.status.value = (f"<b style='color:#b00020'>η = {fmt(result.learning_rate, 3)} diverged at epoch "
                                  f"{result.diverged_at}</b>: the loss became infinite. The curve stops there.")
         else:
-            self.status.value = (f"<b>η = {fmt(result.learning_rate, 3)}</b>: after {result.epochs} epochs "
+            self.status.value = (f"<b>η = {fmt(result.learning_rate, 3)}</b>: after {result.epochs} epoch{'s' if result.epochs != 1 else ''} "
                                  f"{html.escape(name)} = {fmt(result.loss)} (from {fmt(result.loss_history[0])}).")
         self.weights.value = "<b>Final parameters</b>" + parameter_table(self.tutorial, result.parameters)
         self.picture.set_alt(f"Loss curve on a log scale for learning rate {fmt(result.learning_rate, 3)}, "
@@ -119,3 +139,4 @@ class LearningRateExplorer(View):
             + (f"; lowest at η = {fmt(rates[best], 3)}" if best is not None else "")
             + f"; {diverged} diverged. The current rate {fmt(self.run.learning_rate, 3)} is marked.")
         self.sweep_picture.refresh()
+        self.sweep_box.layout.display = ""

@@ -75,8 +75,13 @@ class StepCursor(t.HasTraits):
         self.tutorial.unobserve(self._on_walk, "walk")
 
     def _on_walk(self, change):
-        # Same network shape keeps the student's place; a new shape starts again.
-        self.index = min(self.index, len(self.tutorial.walk) - 1)
+        # Same network shape keeps the student's place (new numbers, same step); a new shape
+        # has other steps, so it starts again.
+        old = change["old"]
+        if old is None or old.example.network.layers != self.tutorial.example.network.layers:
+            self.index = 0
+        else:
+            self.index = min(self.index, len(self.tutorial.walk) - 1)
 
     @property
     def step(self):
@@ -124,6 +129,7 @@ class LearningRateRun(t.HasTraits):
             epochs=min(tutorial.example.epochs, 20000) if epochs is None else epochs,
         )
         self.tutorial = tutorial
+        self._adopting = False
         tutorial.observe(self._on_example, "example")
         self.observe(self._on_settings, ["learning_rate", "epochs"])
         self.run()
@@ -133,10 +139,22 @@ class LearningRateRun(t.HasTraits):
         self.tutorial.unobserve(self._on_example, "example")
 
     def _on_example(self, change):
+        # A new example's own learning rate or epochs (changed in the editor, a preset) replace
+        # the current settings; settings it leaves alone keep the student's choice.
+        old, new = change["old"], change["new"]
+        self._adopting = True
+        try:
+            if old is None or new.learning_rate != old.learning_rate:
+                self.learning_rate = new.learning_rate
+            if old is None or new.epochs != old.epochs:
+                self.epochs = min(new.epochs, 20000)
+        finally:
+            self._adopting = False
         self.run()
 
     def _on_settings(self, change):
-        self.run()
+        if not self._adopting:
+            self.run()
 
     def run(self) -> None:
         """Train with the current settings; a bad setting sets ``error`` and keeps the last result."""

@@ -21,7 +21,7 @@ _PHASE_LABELS = {"forward": "Forward", "error": "Error", "output": "Output layer
 def step_html(step: Step, total: int) -> str:
     """The step as HTML with display maths: formula, the same with numbers, the value."""
     parts = [
-        f'<div class="bt-step-header" style="color:#555">Step {step.index} of {total - 1} · '
+        f'<div class="bt-step-header" style="color:#555">Step {step.index + 1} of {total} · '
         f"{html.escape(PHASE_TITLES[step.phase])}</div>",
         f'<h3 class="bt-step-title" style="margin:0.2em 0">{html.escape(step.title)}</h3>',
         f"<p>{html.escape(step.explanation)}</p>",
@@ -75,6 +75,7 @@ class StepThrough(View):
         self.body = w.HTMLMath(layout=w.Layout(min_height="18em"))
         self.picture = FigureImage(7.5, 4.2)
         self.diagram = None
+        self._diagram_key = None
         self._syncing = False
         self.phase_buttons.observe(self._on_phase, "value")
         self.notation_buttons.observe(self._on_notation, "value")
@@ -86,34 +87,33 @@ class StepThrough(View):
                          w.HBox([self.body, self.picture.box], layout=w.Layout(align_items="flex-start"))]
         self.body.layout.width = "48%"
         self.picture.box.layout.width = "52%"
-        self._rebuild_diagram()
         self._render()
 
     # -- model -> view -------------------------------------------------------------------
     def _on_walk(self, change):
-        self.position.max = len(self.tutorial.walk) - 1
-        old = change["old"]
-        if old is None or old.example.network != self.tutorial.example.network or old.notation != self.tutorial.notation:
-            self._rebuild_diagram()
         self._render()
 
     def _on_index(self, change):
         self._render()
 
-    def _rebuild_diagram(self):
+    def _ensure_diagram(self):
         # A new network shape or notation needs new artists; anything else updates them in place.
+        key = (self.tutorial.example.network, self.tutorial.notation)
+        if self.diagram is not None and self._diagram_key == key:
+            return
         figure = self.picture.figure
         figure.clear()
         self.picture.relayout()
-        ax = figure.add_subplot()
-        self.diagram = NetworkDiagram(ax, self.tutorial.example.network,
-                                      Namer(self.tutorial.example.network, self.tutorial.notation))
+        self.diagram = NetworkDiagram(figure.add_subplot(), key[0], Namer(*key))
+        self._diagram_key = key
 
     def _render(self):
+        self._ensure_diagram()
         walk, index = self.tutorial.walk, self.cursor.index
         step = walk[index]
         self._syncing = True
         try:
+            self.position.max = len(walk) - 1
             self.position.value = index
             self.phase_buttons.value = step.phase
             self.notation_buttons.value = self.tutorial.notation

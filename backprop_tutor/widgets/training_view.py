@@ -41,6 +41,8 @@ class TrainingView(View):
         self.follow(self.run, self._on_run, "epoch")
         self.follow(self.run, self._on_run, "diverged_at")
         self.follow(self.tutorial, self._on_notation, "notation")
+        # A new example resets the run; at epoch 0 already, no epoch change would redraw.
+        self.follow(self.tutorial, self._on_example, "example")
         self.children = [w.HBox([self.play, self.step_button, self.reset_button, self.speed]),
                          self.counter, self.picture.box]
         self._draw()
@@ -57,6 +59,9 @@ class TrainingView(View):
     def _on_run(self, change):
         if self.run.diverged_at is not None:
             self.play.playing = False
+        self._draw()
+
+    def _on_example(self, change):
         self._draw()
 
     def _on_notation(self, change):
