@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field, replace
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 __all__ = [
@@ -29,9 +29,11 @@ LOSSES = ("half_sse", "sse", "mse", "bce", "ce")
 BIAS_MODES = ("shared", "per_neuron", "none")
 UPDATES = ("online", "batch")
 
-# Losses that take a logarithm of the outputs need outputs strictly inside (0, 1).
+# Losses that take a logarithm of the outputs need outputs strictly inside (0, 1). bce treats
+# each output as its own yes/no probability (sigmoid); softmax outputs share one distribution,
+# which is what ce is for (bce on softmax would also leave an uncancelled 1/(1 - out)).
 _PROBABILITY_LOSSES = ("bce", "ce")
-_PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+_PROBABILITY_OUTPUTS = {"bce": ("sigmoid",), "ce": ("sigmoid", "softmax")}
 # Symbolic derivation is per scalar; past this the formulas stop being readable anyway.
 MAX_PARAMETERS = 2000
 
@@ -97,7 +99,7 @@ class Network:
         if len(layers) < 2:
             raise SpecError("layers", f"expected at least 2 layer sizes (inputs and outputs), got {len(layers)}")
         for i, size in enumerate(layers):
-            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
                 raise SpecError(f"layers[{i}]", f"expected a whole number of neurons >= 1, got {size!r}")
         activations = _as_list(self.activations, "activations")
         if len(activations) != len(layers) - 1:
@@ -113,13 +115,14 @@ class Network:
         _choice(self.bias, "bias", BIAS_MODES)
         if not isinstance(self.train_bias, bool):
             raise SpecError("train_bias", f"expected true or false, got {self.train_bias!r}")
-        if self.loss in _PROBABILITY_LOSSES and activations[-1] not in _PROBABILITY_OUTPUTS:
+        allowed = _PROBABILITY_OUTPUTS.get(self.loss)
+        if allowed and activations[-1] not in allowed:
             raise SpecError(
                 "loss",
                 f"{self.loss!r} takes the log of the outputs, so the output layer needs "
-                f"sigmoid or softmax, not {activations[-1]!r}",
+                f"{' or '.join(allowed)}, not {activations[-1]!r}",
             )
-        object.__setattr__(self, "layers", tuple(layers))
+        object.__setattr__(self, "layers", tuple(int(size) for size in layers))
         object.__setattr__(self, "activations", tuple(activations))
         if self.parameter_count > MAX_PARAMETERS:
             raise SpecError(
@@ -193,7 +196,7 @@ class Example:
         if rate <= 0:
             raise SpecError("learning_rate", f"expected a positive number, got {rate}")
         epochs = self.epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
             raise SpecError("epochs", f"expected a whole number >= 0, got {epochs!r}")
         _choice(self.update, "update", UPDATES)
         if not isinstance(self.name, str) or not self.name.strip():
@@ -201,7 +204,7 @@ class Example:
         if not isinstance(self.description, str):
             raise SpecError("description", f"expected text, got {type(self.description).__name__}")
         for attr, value in (("weights", weights), ("biases", biases), ("inputs", inputs),
-                            ("targets", targets), ("learning_rate", rate)):
+                            ("targets", targets), ("learning_rate", rate), ("epochs", int(epochs))):
             object.__setattr__(self, attr, value)
 
     def _check_biases(self, net: Network) -> tuple:

@@ -99,6 +99,7 @@ JSON_CASES = [
     ("loss unknown", _set(["loss"], "hinge"), "loss"),
     ("loss not text", _set(["loss"], None), "loss"),
     ("bce with tanh output", _update(loss="bce", activations=["sigmoid", "tanh"]), "loss"),
+    ("bce with softmax output (softmax pairs with ce)", _update(loss="bce", activations=["sigmoid", "softmax"]), "loss"),
     ("ce with linear output", _update(loss="ce", activations=["sigmoid", "linear"]), "loss"),
     ("bias mode unknown", _set(["bias"], "global"), "bias"),
     ("train_bias text", _set(["train_bias"], "yes"), "train_bias"),

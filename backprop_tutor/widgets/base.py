@@ -13,7 +13,7 @@ from PIL import Image
 
 from .models import Tutorial, as_tutorial
 
-__all__ = ["FigureImage", "View", "button", "math_block"]
+__all__ = ["FigureImage", "View", "button", "error_label", "math_block", "show_error"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
