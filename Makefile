@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8888
+# `make present NOTEBOOK=notebooks/01_network_and_forward_pass.ipynb PROJECTOR=1`
+NOTEBOOK ?= notebooks/00_start_here.ipynb
+PRESENT_PORT ?= 8866
+PROJECTOR ?=
+# JupyterLab refuses to run as root without --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench figures clean
+.PHONY: lab present test test-browser screenshots bench figures clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -14,16 +20,35 @@ $(VENV)/.lab: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebook]'
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebook,test]'
+$(VENV)/.present: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebook,present]'
 	touch $@
 
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebook,present,test]'
+	touch $@
+
+# The repository is the root (the notebooks read ../img and ../examples); it opens at notebook 00.
 lab: $(VENV)/.lab  ## open JupyterLab on notebooks/
-	$(PY) -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	$(PY) -m jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-test: $(VENV)/.test  ## run every test (unit, golden, property, notebooks)
+present: $(VENV)/.present  ## serve NOTEBOOK as a clean app with Voilà (PROJECTOR=1: large type, high contrast)
+	$(PY) -m backprop_tutor.present $(NOTEBOOK) --port $(PRESENT_PORT) \
+		$(if $(filter 1 yes true,$(PROJECTOR)),--projector)
+
+# Browser tests need Debian's Chromium (apt-get install chromium); without it they are skipped, loudly.
+test: $(VENV)/.test  ## run every test (unit, golden, property, notebooks, real browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: $(VENV)/.test  ## only the real-browser tests (JupyterLab, Voilà in headless Chromium)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.test  ## re-take the README's screenshots in the browser and copy them to img/
+	$(PY) -m pytest -m browser tests/test_browser.py \
+		-k 'test_notebook_in_jupyterlab and (01_network or 05_training or 06_learning)'
+	cp test-artifacts/browser/screenshot_*.png img/
 
 bench: $(VENV)/.test  ## print the benchmark ratios
 	$(PY) benchmarks/run.py
@@ -32,4 +57,4 @@ figures: $(VENV)/.lab  ## redraw the figures in img/
 	$(PY) -m backprop_tutor figures img/
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info test-artifacts

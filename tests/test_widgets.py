@@ -124,7 +124,7 @@ def test_three_next_clicks_show_out_h1_as_the_seed_prints_it():
     assert rf"$$out_{{h1}} = \frac{{1}}{{1 + e^{{-{displayed_number(values[('z', 1, 0)])}}}}}$$" in body  # numbers
     assert f"$$out_{{h1}} = {displayed_number(values[('a', 1, 0)])}$$" in body           # the value
     assert view.displayed_value == f"out_h1 = {displayed_number(SEED_CELL6_OUT_H1)}"
-    assert view.position.value == 3 and view.phase_buttons.value == "forward"
+    assert view.position.value == 4 and view.phase_buttons.value == "forward"  # the slider counts from 1
 
 
 # The quantity the first step of each phase computes, and the engine quantities its substituted
@@ -147,11 +147,11 @@ def _engine_value(values, key):
 def test_phase_buttons_jump_to_the_first_step_of_each_phase_and_show_its_formula_and_numbers():
     view = StepThrough("seed")
     walk, values = walkthrough(preset("seed")), evaluate_step(preset("seed"))
-    view.position.value = len(walk) - 1            # start from the last step
+    view.position.value = len(walk)                # start from the last step
     for phase in PHASES:
         view.phase_buttons.value = phase
         start = walk.phase_start(phase)
-        assert view.cursor.index == start and view.position.value == start
+        assert view.cursor.index == start and view.position.value == start + 1
         step, body = walk[start], view.body.value
         assert text_of(body).startswith(f"Step {start + 1} of {len(walk)}")
         assert step.title in text_of(body)
@@ -193,9 +193,9 @@ def test_previous_reset_and_the_disabled_ends():
     assert view.phase_buttons.value == walk[start - 1].phase == "error"   # the toggle follows
     assert not view.previous_button.disabled and not view.next_button.disabled
     view.reset_button.click()
-    assert view.cursor.index == 0 and view.position.value == 0 and view.phase_buttons.value == "forward"
+    assert view.cursor.index == 0 and view.position.value == 1 and view.phase_buttons.value == "forward"
     assert view.body.value == before and view.previous_button.disabled
-    view.position.value = len(walk) - 2
+    view.position.value = len(walk) - 1
     view.next_button.click()
     assert view.cursor.index == len(walk) - 1
     assert view.next_button.disabled and not view.previous_button.disabled
@@ -209,7 +209,7 @@ def test_previous_reset_and_the_disabled_ends():
 def test_notation_buttons_switch_the_body_to_layered_names_and_back():
     t = Tutorial("seed")
     view = StepThrough(t)
-    view.position.value = 3
+    view.position.value = 4
     view.notation_buttons.value = "layered"
     assert t.notation == "layered"
     body = view.body.value
@@ -235,7 +235,7 @@ def test_opening_at_a_phase():
     t = Tutorial("seed")
     view = StepThrough(t, phase="hidden")
     start = walkthrough(preset("seed")).phase_start("hidden")
-    assert view.cursor.index == start and view.position.value == start
+    assert view.cursor.index == start and view.position.value == start + 1
     assert view.phase_buttons.value == "hidden"
     assert f"$${t.walk[start].formula.tex_numbers}$$" in view.body.value
     name, value = shown_line(view.body.value)
@@ -265,7 +265,7 @@ def test_diagram_image_changes_between_steps_and_its_text_says_what_is_highlight
     assert text_of(view.picture.caption.value) == tips[3]    # the same text under the image
     # The gradient of w5 highlights its edge with the engine's gradient.
     walk = walkthrough(preset("seed"))
-    view.position.value = walk.steps.index(walk.step_for(dE(W5)))
+    view.position.value = walk.steps.index(walk.step_for(dE(W5))) + 1
     assert f"edge w5 from h1 to o1 (value 0.4, gradient {values[dE(W5)]:.4g}" in view.picture.image.tooltip
 
 
@@ -684,7 +684,7 @@ def test_new_layer_sizes_reach_every_view():
     assert all(label.value == "" for label in editor.errors.values())
     walk = walkthrough(t.example)
     step = desk["step"]
-    assert step.position.max == len(walk) - 1
+    assert step.position.max == len(walk)
     assert step.cursor.index <= len(walk) - 1
     assert step.body.value.count("$$") >= 2 and walk[step.cursor.index].title in text_of(step.body.value)
     assert "Network 2-3-2" in step.picture.image.tooltip
@@ -708,7 +708,7 @@ def test_loading_a_preset_reaches_every_view():
         evaluate_step(xor)[dE(desk["chain"].choice.value)], rel=SHOWN)
     walk = walkthrough(xor)
     step = desk["step"]
-    assert step.position.max == len(walk) - 1
+    assert step.position.max == len(walk)
     assert step.cursor.index == 0  # a new shape starts the walkthrough again
     assert walk[0].formula.tex_numbers in step.body.value
     # The explorer takes the preset's own rate and epochs.

@@ -13,7 +13,7 @@ from PIL import Image
 
 from .models import Tutorial, as_tutorial
 
-__all__ = ["FigureImage", "View", "button", "error_label", "math_block", "show_error"]
+__all__ = ["FigureImage", "View", "button", "error_label", "math_block", "show_error", "tooltip_on_label"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
@@ -74,6 +74,22 @@ def button(label: str, tooltip: str, icon: str = "", style: str = "") -> w.Butto
     """A button with a visible label and a tooltip (screen readers read both)."""
     return w.Button(description=label, tooltip=tooltip, icon=icon, button_style=style,
                     layout=w.Layout(width="auto"))
+
+
+def tooltip_on_label(*widgets) -> None:
+    """Show each widget's tooltip when its visible label is hovered.
+
+    ipywidgets 8 drops the tooltip of a Text, Textarea or Dropdown that has a description (its
+    view sets the title only when the description is empty). The label is written as HTML with
+    the tooltip on it instead; the label's text, and its link to the field, stay as they were.
+    """
+    for widget in widgets:
+        if isinstance(widget, w.Checkbox) or not (widget.description and widget.tooltip):
+            continue  # a Checkbox titles itself with its description
+        if not widget.description_allow_html:
+            widget.description = (f'<span title="{html.escape(widget.tooltip, quote=True)}">'
+                                   f"{html.escape(widget.description)}</span>")
+            widget.description_allow_html = True
 
 
 def math_block(tex: str) -> str:

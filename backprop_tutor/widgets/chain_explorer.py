@@ -9,7 +9,7 @@ import ipywidgets as w
 from ..diagram import NetworkDiagram
 from ..notation import Namer
 from ..symbolic import derive
-from .base import FigureImage, View, math_block
+from .base import FigureImage, View, math_block, tooltip_on_label
 
 __all__ = ["ChainExplorer", "chain_html"]
 
@@ -59,6 +59,7 @@ class ChainExplorer(View):
     def __init__(self, tutorial="seed", parameter=None, slot: str | None = None):
         super().__init__(tutorial, slot)
         self.choice = w.Dropdown(description="Parameter", tooltip="The weight or bias whose gradient to explain")
+        tooltip_on_label(self.choice)
         self.body = w.HTMLMath()
         self.picture = FigureImage(6.5, 3.8)
         self.diagram = None

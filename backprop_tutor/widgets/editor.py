@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from ..example_files import PRESETS, preset
 from ..spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
-from .base import View, button, error_label, show_error
+from .base import View, button, error_label, show_error, tooltip_on_label
 from .parsing import (format_matrices, format_rows, parse_matrices, parse_names, parse_numbers, parse_rows,
                       parse_whole_numbers)
 
@@ -52,6 +52,7 @@ class NetworkEditor(View):
         self.errors = {name: error_label() for name in self.fields}
         for name, field in self.fields.items():
             field.style = _STYLE
+            tooltip_on_label(field)
             if isinstance(field, (w.Text, w.Textarea)):
                 field.continuous_update = False
                 field.layout = _WIDE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as w
 import numpy as np
@@ -76,6 +77,10 @@ class LearningRateExplorer(View):
         self.run.learning_rate = float(change["new"])
         if self.sweep_result is not None:
             self.sweep_curve.mark(self.run.learning_rate)
+            # The text alternative names the marked rate too.
+            self.sweep_picture.set_alt(re.sub(r"current rate \S+ is marked",
+                                              f"current rate {fmt(self.run.learning_rate, 3)} is marked",
+                                              self.sweep_picture.image.tooltip))
             self.sweep_picture.refresh()
 
     def _on_epochs(self, change):

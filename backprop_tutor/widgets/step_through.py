@@ -69,7 +69,7 @@ class StepThrough(View):
             tooltips=["Mazur's names, as in his article", "Layer-indexed names, as in the seed's code"],
             style={"button_width": "auto"},
         )
-        self.position = w.IntSlider(min=0, max=len(self.tutorial.walk) - 1, description="Step",
+        self.position = w.IntSlider(min=1, max=len(self.tutorial.walk), description="Step",
                                     tooltip="Drag or use the arrow keys to move through the steps",
                                     continuous_update=False, layout=w.Layout(width="100%"))
         self.body = w.HTMLMath(layout=w.Layout(min_height="18em"))
@@ -113,8 +113,8 @@ class StepThrough(View):
         step = walk[index]
         self._syncing = True
         try:
-            self.position.max = len(walk) - 1
-            self.position.value = index
+            self.position.max = len(walk)  # the slider counts steps from 1, like the header
+            self.position.value = index + 1
             self.phase_buttons.value = step.phase
             self.notation_buttons.value = self.tutorial.notation
         finally:
@@ -138,7 +138,7 @@ class StepThrough(View):
 
     def _on_position(self, change):
         if not self._syncing:
-            self.cursor.index = change["new"]
+            self.cursor.index = change["new"] - 1
 
     # -- for tests and keyboard-free scripting -------------------------------------------
     @property

@@ -24,6 +24,13 @@ class TrainingView(View):
         self.run = self.own(TrainingRun(self.tutorial))
         self.play = w.Play(value=0, min=0, max=10**9, step=1, interval=250, description="Play",
                            tooltip="Play / pause training", show_repeat=False)
+        # The Play widget is the ticker; its own buttons are bare icons with no name or tooltip,
+        # so it stays hidden and a labelled toggle button plays and pauses it.
+        self.play.layout.display = "none"
+        self.play_button = w.ToggleButton(value=False, description="Play", icon="play",
+                                          tooltip="Play / pause training: each tick trains 'Epochs per tick' epochs",
+                                          layout=w.Layout(width="auto"))
+        self._play_link = w.link((self.play_button, "value"), (self.play, "playing"))
         self.step_button = button("Step 1 epoch", "Train exactly one more epoch", "step-forward")
         self.reset_button = button("Reset", "Back to the initial weights, epoch 0", "undo")
         self.speed = w.IntSlider(value=epochs_per_tick, min=1, max=2000, step=1, description="Epochs per tick",
@@ -36,6 +43,7 @@ class TrainingView(View):
         self.diagram = None
         self._network = None
         self.play.observe(self._on_tick, "value")
+        self.play.observe(self._on_playing, "playing")
         self.step_button.on_click(lambda _: self.run.advance(1))
         self.reset_button.on_click(self._on_reset)
         self.follow(self.run, self._on_run, "epoch")
@@ -43,13 +51,16 @@ class TrainingView(View):
         self.follow(self.tutorial, self._on_notation, "notation")
         # A new example resets the run; at epoch 0 already, no epoch change would redraw.
         self.follow(self.tutorial, self._on_example, "example")
-        self.children = [w.HBox([self.play, self.step_button, self.reset_button, self.speed]),
+        self.children = [w.HBox([self.play_button, self.play, self.step_button, self.reset_button, self.speed]),
                          self.counter, self.picture.box]
         self._draw()
 
     def _on_tick(self, change):
         if change["new"] > change["old"]:
             self.run.advance(self.speed.value)
+
+    def _on_playing(self, change):
+        self.play_button.description, self.play_button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
 
     def _on_reset(self, _):
         self.play.playing = False

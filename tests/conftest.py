@@ -1,0 +1,87 @@
+"""Shared test set-up: the ``browser`` marker and when its tests run, skip or fail.
+
+Browser tests (tests/test_browser.py) drive Debian's Chromium through Playwright for Python.
+They never download a browser: Chromium comes from ``apt-get install chromium`` (or the path
+in BACKPROP_TUTOR_CHROMIUM). Without one they are skipped, loudly — unless
+BACKPROP_TUTOR_REQUIRE_BROWSER=1 (set by .ci/run), where a browser test that does not run is
+a failure, whatever the reason it would have been skipped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+import pytest
+
+CHROMIUM_ENV = "BACKPROP_TUTOR_CHROMIUM"
+REQUIRE_ENV = "BACKPROP_TUTOR_REQUIRE_BROWSER"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = "install it with `sudo apt-get install chromium` (Debian/Ubuntu) and run `make test` again"
+
+
+def chromium_path() -> str:
+    """The Chromium executable the browser tests launch."""
+    return os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+
+
+def browser_required() -> bool:
+    """True where a browser test that does not run is a failure (CI)."""
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def browser_unavailable() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    path = chromium_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)) and not shutil.which(path):
+        return f"no Chromium at {path} ({INSTALL_HINT}; or set {CHROMIUM_ENV})"
+    for module, extra in (("playwright", "test"), ("jupyterlab", "notebook"), ("voila", "present")):
+        if importlib.util.find_spec(module) is None:
+            return f"Python package {module!r} is missing (pip install -e '.[{extra}]', or `make test`)"
+    return None
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "browser: drives JupyterLab and Voilà in headless Chromium (skipped without Chromium; "
+        f"required when {REQUIRE_ENV}=1)",
+    )
+    config._browser_skips = []
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser") is None:
+        return
+    reason = browser_unavailable()
+    if reason is None:
+        return
+    if browser_required():
+        pytest.fail(f"{REQUIRE_ENV}=1 but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"BROWSER TEST SKIPPED: {reason}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if item.get_closest_marker("browser") is None or not report.skipped:
+        return
+    if browser_required():
+        # A skip from anywhere (a fixture, importorskip, a skip marker) is a failure in CI.
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE_ENV}=1: browser test {item.nodeid} was skipped ({reason})"
+    else:
+        item.config._browser_skips.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = getattr(config, "_browser_skips", [])
+    if not skipped:
+        return
+    terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS SKIPPED", red=True, bold=True)
+    terminalreporter.write_line(f"Reason: {browser_unavailable() or 'see the skip reasons above'}", red=True)
+    terminalreporter.write_line("The notebooks and the presentation mode were NOT checked in a real browser.",
+                                red=True)

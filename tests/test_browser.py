@@ -1,0 +1,683 @@
+"""The notebooks and the presentation mode in a real browser: headless Chromium, as a student sees them.
+
+For each notebook: JupyterLab on 127.0.0.1 (a free port, a random token, a copy of the
+repository's notebooks so nothing is saved into them), the notebook opened, the kernel waited
+for, Run > Run All Cells, then checks on the page itself: no error output, every widget view
+rendered (its images loaded, its maths typeset), every control labelled with a tooltip, and the
+interactions change what is on screen — Next in a step-through changes the formula, the value
+and the diagram; the learning-rate slider, moved by keyboard on its handle, redraws the loss
+plot; Play advances the epoch counter. The presentation mode (`make present`, Voilà) is checked
+the same way, its projector option too, and the step-through is operated by keyboard alone.
+
+Screenshots go to test-artifacts/browser/ (git-ignored): one per notebook and per app, and one of
+each main view (README's img/screenshot_*.png are copies of these).
+
+Chromium is Debian's (/usr/bin/chromium, or BACKPROP_TUTOR_CHROMIUM); Playwright never downloads
+one. It runs with a fresh profile whose HOME and XDG directories point into it, and every request
+that leaves 127.0.0.1 is aborted, so nothing depends on the network (Voilà asks a CDN for icon fonts).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# Seconds. Generous: CI has 2 cores; every wait polls and returns as soon as it is met.
+SERVER_START = 90
+KERNEL_READY = 120
+RUN_ALL = 240
+RENDER = 60
+INTERACTION = 60
+CELL_TIMEOUT = 120  # Voilà's per-cell limit (VoilaExecutor.timeout)
+
+# The widget views each notebook shows, by kind (how a view is recognised: _KINDS_JS).
+EXPECTED_VIEWS = {
+    "00_start_here": {"step": 1},
+    "01_network_and_forward_pass": {"step": 1},
+    "02_total_error": {"step": 1},
+    "03_backward_pass_output_layer": {"chain": 1, "step": 1},
+    "04_backward_pass_hidden_layer": {"chain": 1, "step": 1},
+    "05_training_loop": {"training": 1},
+    "06_learning_rate": {"lr": 2},
+    "07_playground": {"editor": 1, "step": 2, "lr": 1, "training": 1},
+}
+
+# The README's screenshots: (notebook, kind of view) -> file in test-artifacts/browser/.
+VIEW_SHOTS = {
+    ("01_network_and_forward_pass", "step"): "screenshot_step_through.png",
+    ("06_learning_rate", "lr"): "screenshot_learning_rate.png",
+    ("05_training_loop", "training"): "screenshot_training.png",
+}
+
+# A widget view: the output element whose child is the view's root box (JupyterLab and Voilà alike).
+WIDGET_OUTPUT = ".jp-OutputArea-output:has(> .jupyter-widgets)"
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, message, interval: float = 0.2):
+    """Poll ``condition`` until it returns a truthy value; fail with ``message()`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"after {timeout:g} s: {message() if callable(message) else message}", pytrace=False)
+        time.sleep(interval)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End a server we started, and everything it started (its own process group)."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+class Server:
+    """A Jupyter server we started: its address, token, process and log."""
+
+    def __init__(self, process, port, token, log):
+        self.process, self.port, self.token, self.log = process, port, token, log
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, path: str, **query) -> str:
+        query = {"token": self.token, **query}
+        return f"{self.base}/{path.lstrip('/')}?" + "&".join(f"{k}={v}" if v is not None else k
+                                                           for k, v in query.items())
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(f"{self.base}/{path.lstrip('/')}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def wait_listening(self, probe: str | None):
+        def ready():
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}:\n{_log_tail(self.log)}",
+                            pytrace=False)
+            try:
+                if probe is None:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                        return True
+                self.api("GET", probe)
+                return True
+            except (OSError, urllib.error.URLError):
+                return False
+
+        wait_until(ready, SERVER_START, lambda: f"no server on port {self.port}:\n{_log_tail(self.log)}", 0.3)
+
+
+def _start(command, env, cwd, log_path, port, token, probe) -> Server:
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    server = Server(process, port, token, log_path)
+    try:
+        server.wait_listening(probe)
+    except BaseException:
+        _stop(process)
+        raise
+    return server
+
+
+# --- fixtures: Chromium, JupyterLab ----------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """A Chromium context: Debian's Chromium, headless, a fresh profile, 127.0.0.1 only."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=INTERACTION * 1000)  # Playwright's own default is 5 s
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    env = dict(os.environ, HOME=str(profile), XDG_CONFIG_HOME=str(profile / ".config"),
+               XDG_CACHE_HOME=str(profile / ".cache"), XDG_DATA_HOME=str(profile / ".local" / "share"))
+    playwright = sync_playwright().start()
+    try:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=os.environ.get("BACKPROP_TUTOR_CHROMIUM") or "/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS, env=env,
+            viewport=VIEWPORT, device_scale_factor=1, timeout=SERVER_START * 1000)
+    except BaseException:
+        playwright.stop()
+        raise
+    context.set_default_timeout(INTERACTION * 1000)
+    context.outside_requests = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+            route.continue_()
+        else:
+            context.outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    yield context
+    context.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving a copy of notebooks/, examples/ and img/ (never the originals)."""
+    base = tmp_path_factory.mktemp("jupyterlab")
+    serve = base / "serve"
+    for name in ("notebooks", "examples", "img"):
+        shutil.copytree(ROOT / name, serve / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = base / "settings"
+    user_settings = {
+        # Never write to the notebooks; no news or update checks (no network, no pop-up).
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+        # Render every cell, not only those scrolled into view, so every widget can be checked.
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    }
+    for plugin, values in user_settings.items():
+        package, name = plugin.rsplit("/", 1)
+        path = settings / package / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
+               JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"))
+    env.pop("JUPYTER_PATH", None)
+    port, token = _free_port(), secrets.token_hex(24)
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={serve}",
+               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    server = _start(command, env, serve, base / "jupyterlab.log", port, token, probe="api/status")
+    yield server
+    _stop(server.process)
+
+
+@pytest.fixture
+def page(browser):
+    """A new tab; uncaught page errors and dialogs are collected, and checked by the tests."""
+    tab = browser.new_page()
+    tab.page_errors = []
+    tab.dialogs = []
+    tab.on("pageerror", lambda error: tab.page_errors.append(str(error)))
+
+    def on_dialog(dialog):
+        tab.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    tab.on("dialog", on_dialog)
+    yield tab
+    tab.close()
+
+
+# --- what the page shows -----------------------------------------------------------------------------
+
+_KINDS_JS = """(selector) => [...document.querySelectorAll(selector)].map(output => {
+    const labels = [...output.querySelectorAll('.widget-label')].map(l => l.textContent.trim());
+    if (labels.includes('Layer sizes')) return 'editor';
+    if (output.querySelector('.bt-step-title')) return 'step';
+    if (output.querySelector('.bt-epoch')) return 'training';
+    if (output.querySelector('.bt-factors')) return 'chain';
+    if (labels.includes('Learning rate η')) return 'lr';
+    return 'other';
+})"""
+
+_PROBLEMS_JS = """(selector) => {
+    const problems = [];
+    const visible = (el) => { const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+    const text = (el) => (el.innerText || el.textContent || '').trim();
+    for (const el of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+        problems.push('error output: ' + text(el).slice(0, 400));
+    for (const el of document.querySelectorAll('.jupyter-widgets-error-widget'))
+        problems.push('a widget failed to render: ' + (el.title || text(el)).slice(0, 400));
+    for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
+        const t = text(el);
+        for (const bad of ['Traceback (most recent call last)', 'Error displaying widget', 'Loading widget...',
+                           'Could not create a view'])
+            if (t.includes(bad)) problems.push(`output shows "${bad}": ` + t.slice(0, 300));
+    }
+    for (const img of document.querySelectorAll('img'))
+        if (visible(img) && !(img.complete && img.naturalWidth > 0))
+            problems.push('image not loaded: ' + (img.getAttribute('src') || '').slice(0, 80));
+    for (const el of document.querySelectorAll('.widget-htmlmath, .jp-MarkdownOutput, .jp-RenderedMarkdown'))
+        if (visible(el) && text(el).includes('$$')) problems.push('maths not typeset: ' + text(el).slice(0, 120));
+    // Every visible control: a visible label (its own text or its field's label) and a tooltip.
+    const controls = 'button, input, select, textarea, [role="slider"], [contenteditable="true"]';
+    for (const output of document.querySelectorAll(selector)) {
+        for (const el of output.querySelectorAll(controls)) {
+            if (!visible(el)) continue;
+            const field = el.closest('.widget-inline-hbox, .widget-inline-vbox, .widget-checkbox');
+            const own = el.closest('label');  // a control inside its own label (a Checkbox)
+            const label = own && visible(own) && text(own) ? own
+                : field && [...field.querySelectorAll(':scope > .widget-label')].find(visible);
+            const group = el.closest('.widget-toggle-buttons');
+            const groupLabel = group && group.querySelector(':scope > .widget-label');
+            const name = text(el) || (label && visible(label) ? text(label) : '');
+            const titled = (e) => e && (e.title || (e.querySelector('[title]') || {}).title);
+            const tip = el.title || titled(label) || titled(groupLabel) || '';
+            const what = `${el.tagName.toLowerCase()} "${name || text(el) || el.className}"`;
+            if (!name) problems.push(`control without a visible label: ${what}`);
+            if (!tip) problems.push(`control without a tooltip: ${what}`);
+        }
+        for (const img of output.querySelectorAll('img.widget-image'))
+            if (visible(img) && !img.title) problems.push('figure without a text alternative (title)');
+    }
+    return problems;
+}"""
+
+
+def view_kinds(page) -> list:
+    return page.evaluate(_KINDS_JS, WIDGET_OUTPUT)
+
+
+def views_of(page, kind):
+    """Locators of every view of ``kind``, in page order."""
+    kinds = view_kinds(page)
+    outputs = page.locator(WIDGET_OUTPUT)
+    return [outputs.nth(i) for i, k in enumerate(kinds) if k == kind]
+
+
+def page_problems(page) -> list:
+    return page.evaluate(_PROBLEMS_JS, WIDGET_OUTPUT)
+
+
+def check_views_rendered(page, expected: dict) -> None:
+    """Every expected view is on the page, rendered, with no error, maths typeset, images loaded."""
+    want = sorted(k for kind, n in expected.items() for k in [kind] * n)
+    wait_until(lambda: sorted(view_kinds(page)) == want, RENDER,
+               lambda: f"widget views on the page: {view_kinds(page)}, expected {want}")
+    for output in page.locator(WIDGET_OUTPUT).all():
+        box = output.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 20, f"a widget view is not visible: {box}"
+    # Maths typesets and images decode asynchronously: let them settle, then every check must pass.
+    problems = []
+
+    def settled():
+        problems[:] = page_problems(page)
+        return not problems
+
+    wait_until(settled, RENDER, lambda: "problems on the page:\n  " + "\n  ".join(problems))
+    assert not page.page_errors, f"uncaught errors in the page: {page.page_errors}"
+    assert not page.dialogs, f"dialogs: {page.dialogs}"
+
+
+def button(scope, label: str):
+    """The button whose text is ``label`` (its icon, drawn by CSS, is not part of it)."""
+    return scope.locator("button").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
+def _image_state(view, index=0):
+    image = view.locator("img.widget-image").nth(index)
+    return image.get_attribute("src"), image.get_attribute("title")
+
+
+def _step_state(view):
+    body = view.locator(".widget-htmlmath:has(.bt-step-title)")
+    return {
+        "header": body.locator(".bt-step-header").inner_text(),
+        "title": body.locator(".bt-step-title").inner_text(),
+        "formula": "".join(m.inner_html() for m in body.locator("mjx-container").all()),
+        "value": body.locator(".bt-value").inner_text() if body.locator(".bt-value").count() else "",
+        "typeset": body.locator("mjx-container").count() > 0 and "$$" not in body.inner_text(),
+        "diagram": _image_state(view),
+    }
+
+
+def _wait_step_change(view, before, how):
+    """Wait until the step-through shows a new, fully typeset step; return it."""
+    def changed():
+        now = _step_state(view)
+        return now if now["header"] != before["header"] and now["typeset"] and now["diagram"] != before["diagram"] \
+            else None
+
+    return wait_until(changed, INTERACTION, lambda: f"{how}: the step-through still shows {_step_state(view)}")
+
+
+def check_step_through(view) -> None:
+    """Next changes the step: its title, formula, value (on two presses) and the highlighted diagram."""
+    view.scroll_into_view_if_needed()
+    next_button = button(view, "Next")
+    first = _step_state(view)
+    assert first["typeset"], f"the step's maths is not typeset: {first}"
+    next_button.click()
+    second = _wait_step_change(view, first, "after Next")
+    next_button.click()
+    third = _wait_step_change(view, second, "after a second Next")
+    for before, after in ((first, second), (second, third)):
+        assert after["formula"] != before["formula"], f"Next left the formula unchanged: {before['title']}"
+        assert after["value"] != before["value"], f"Next left the value unchanged: {before['value']!r}"
+    assert third["value"], "two steps on, no value is shown"
+
+
+def check_learning_rate(view, page) -> None:
+    """Arrow keys on the learning-rate slider's handle retrain and redraw the loss plot."""
+    view.scroll_into_view_if_needed()
+    slider = view.locator(".widget-hslider").filter(has=page.get_by_text("Learning rate η", exact=True)).first
+    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout").first
+    before_rate, before_plot = readout.inner_text(), _image_state(view)
+    before_status = view.locator(".widget-html").filter(has_text="η =").first.inner_text()
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    wait_until(lambda: readout.inner_text() != before_rate, INTERACTION, "the slider's readout did not move")
+    wait_until(lambda: _image_state(view) != before_plot and _image_state(view)[1] != before_plot[1],
+               INTERACTION, "the loss plot was not redrawn after the learning rate changed")
+
+    def status():
+        return view.locator(".widget-html").filter(has_text="η =").first.inner_text()
+
+    def caught_up():
+        # Every key press retrains; wait for the last one: the status names the rate the slider shows.
+        shown = re.search(r"η = ([0-9.e+-]+)", status())
+        return shown and status() != before_status and math.isclose(float(shown.group(1)),
+                                                                     float(readout.inner_text()), rel_tol=0.01)
+
+    wait_until(caught_up, INTERACTION,
+               lambda: f"the status does not follow the slider ({readout.inner_text()}): {status()}")
+
+    def plot_names_rate():
+        alt = re.search(r"learning rate ([0-9.e+-]+[0-9])", _image_state(view)[1] or "")
+        return alt and math.isclose(float(alt.group(1)), float(readout.inner_text()), rel_tol=0.01)
+
+    wait_until(plot_names_rate, INTERACTION, lambda: f"the loss plot's text alternative does not name "
+               f"η = {readout.inner_text()}: {_image_state(view)[1]}")
+    sweep = view.locator("img.widget-image").nth(1)
+    if sweep.is_visible():  # after a sweep: the marker moved, and the text alternative says so
+
+        def sweep_names_rate():
+            marked = re.search(r"current rate ([0-9.e+-]+[0-9]) is marked", sweep.get_attribute("title") or "")
+            return marked and math.isclose(float(marked.group(1)), float(readout.inner_text()), rel_tol=0.01)
+
+        wait_until(sweep_names_rate, INTERACTION, lambda: "the sweep's text alternative does not name the new "
+                   f"rate {readout.inner_text()}: {sweep.get_attribute('title')}")
+
+
+def _epoch(view) -> int:
+    return int(re.search(r"Epoch\s+(\d+)", view.locator(".bt-epoch").inner_text()).group(1))
+
+
+def check_training(view) -> None:
+    """Play advances the epoch counter and redraws the plot; Pause stops it."""
+    view.scroll_into_view_if_needed()
+    start, plot = _epoch(view), _image_state(view)
+    button(view, "Play").click()
+    wait_until(lambda: _epoch(view) > start, INTERACTION, "Play did not advance the epoch counter")
+    wait_until(lambda: _image_state(view) != plot, INTERACTION, "Play did not redraw the plot")
+    button(view, "Pause").click()
+    button(view, "Play").wait_for()
+
+    def still():
+        # Ticks already sent may land after the pause; then nothing moves for 1.25 s (five ticks).
+        before = _epoch(view)
+        time.sleep(1.25)
+        return _epoch(view) == before
+
+    wait_until(still, INTERACTION, "training went on after Pause")
+
+
+def check_interactions(page, expected: dict, artifacts: Path, stem: str) -> None:
+    """Every step-through, learning-rate explorer and training view on the page, operated."""
+    for kind, check in (("step", check_step_through), ("lr", lambda view: check_learning_rate(view, page)),
+                        ("training", check_training)):
+        views = views_of(page, kind) if kind in expected else []
+        for view in views:
+            check(view)
+        shot = VIEW_SHOTS.get((stem, kind))
+        if shot and views:
+            views[0].screenshot(path=str(artifacts / shot))
+
+
+def keyboard_to(page, name: str, max_tabs: int = 80, role: str = "button"):
+    """Press Tab until the focused element is the control ``name``; fail if it is never reached."""
+    for _ in range(max_tabs):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => { const e = document.activeElement; return e ? "
+                                "[e.getAttribute('role') || e.tagName.toLowerCase(), (e.innerText || '').trim(), "
+                                "e.closest('.widget-inline-hbox') ? (e.closest('.widget-inline-hbox')"
+                                ".querySelector('.widget-label') || {}).textContent || '' : ''] : null }")
+        if focused and focused[0] == role and name in (focused[1], focused[2].strip()):
+            return
+    pytest.fail(f"{max_tabs} presses of Tab never reached the {role} {name!r}", pytrace=False)
+
+
+def check_keyboard_step_through(page, view) -> None:
+    """The step-through from the keyboard alone: Tab to Next, Enter and Space press it, arrows move the slider."""
+    def header():
+        return view.locator(".bt-step-header").inner_text()
+
+    def step():
+        return int(re.search(r"Step (\d+) of", header()).group(1))
+
+    start = step()
+    keyboard_to(page, "Next")
+    page.keyboard.press("Enter")
+    wait_until(lambda: step() == start + 1, INTERACTION, lambda: f"Enter on Next: {header()}")
+    page.keyboard.press("Space")
+    wait_until(lambda: step() == start + 2, INTERACTION, lambda: f"Space on Next: {header()}")
+    page.keyboard.press("Shift+Tab")  # back to Previous, enabled now
+    page.keyboard.press("Enter")
+    wait_until(lambda: step() == start + 1, INTERACTION, lambda: f"Enter on Previous: {header()}")
+    keyboard_to(page, "Step", max_tabs=6, role="slider")  # Previous -> Next -> Reset -> the step slider
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_until(lambda: step() == start + 3, INTERACTION, lambda: f"ArrowRight on the step slider: {header()}")
+    page.keyboard.press("ArrowLeft")
+    wait_until(lambda: step() == start + 2, INTERACTION, lambda: f"ArrowLeft on the step slider: {header()}")
+    wait_until(lambda: _step_state(view)["typeset"], INTERACTION, "the step's maths is not typeset")
+
+
+# --- JupyterLab ------------------------------------------------------------------------------------
+
+def _kernel_idle(page) -> bool:
+    status = " ".join(page.locator(".jp-StatusBar-Widget").all_inner_texts())
+    indicator = page.locator(".jp-Notebook-ExecutionIndicator")
+    return "| Idle" in status and indicator.count() > 0 and indicator.first.get_attribute("data-status") == "idle"
+
+
+def _dialog_text(page) -> str:
+    dialogs = page.locator(".jp-Dialog")
+    return dialogs.first.inner_text() if dialogs.count() else ""
+
+
+def open_and_run_all(page, lab: Server, notebook: Path) -> None:
+    """Open the notebook in JupyterLab, wait for its kernel, Run > Run All Cells, wait until all ran."""
+    workspace = "bt-" + notebook.stem.replace("_", "-")
+    page.goto(lab.url(f"lab/workspaces/{workspace}/tree/notebooks/{notebook.name}", reset=None),
+              timeout=SERVER_START * 1000)
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=SERVER_START * 1000)
+
+    def ready():
+        assert not _dialog_text(page), f"a dialog is open: {_dialog_text(page)}"
+        return _kernel_idle(page)
+
+    wait_until(ready, KERNEL_READY, lambda: "the kernel never became idle: "
+               + " ".join(page.locator(".jp-StatusBar-Widget").all_inner_texts()))
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    code_cells = sum(cell.cell_type == "code" for cell in nbformat.read(notebook, as_version=4).cells)
+
+    def finished():
+        assert not _dialog_text(page), f"a dialog is open: {_dialog_text(page)}"
+        prompts = [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+        return (len(prompts) == code_cells and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+                and _kernel_idle(page))
+
+    wait_until(finished, RUN_ALL, lambda: "Run All did not finish: prompts "
+               + str(page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()))
+
+
+def _shut_down_kernels(lab: Server) -> None:
+    """Stop the notebook's kernel (CI has two cores); never hide the test's own failure."""
+    try:
+        for session in lab.api("GET", "api/sessions"):
+            lab.api("DELETE", f"api/sessions/{session['id']}")
+    except (OSError, urllib.error.URLError) as exc:
+        print(f"could not shut the kernels down: {exc}")
+
+
+def _screenshot(page, path: Path) -> None:
+    try:
+        page.screenshot(path=str(path))
+    except Exception as exc:  # a screenshot is evidence, never the reason a test fails
+        print(f"no screenshot {path.name}: {exc}")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_in_jupyterlab(notebook, jupyter_lab, page, artifacts):
+    expected = EXPECTED_VIEWS.get(notebook.stem)
+    assert expected is not None, f"{notebook.name}: add the widget views it shows to EXPECTED_VIEWS"
+    try:
+        open_and_run_all(page, jupyter_lab, notebook)
+        check_views_rendered(page, expected)
+        check_interactions(page, expected, artifacts, notebook.stem)
+        assert not page_problems(page), page_problems(page)
+    finally:
+        _screenshot(page, artifacts / f"lab-{notebook.stem}.png")
+        _shut_down_kernels(jupyter_lab)
+
+
+def test_step_through_by_keyboard_in_jupyterlab(jupyter_lab, page, artifacts):
+    """In JupyterLab: select the step-through's cell with the arrow keys, Tab into it, operate it."""
+    notebook = NOTEBOOK_DIR / "01_network_and_forward_pass.ipynb"
+    try:
+        open_and_run_all(page, jupyter_lab, notebook)
+        check_views_rendered(page, EXPECTED_VIEWS[notebook.stem])
+        page.keyboard.press("Escape")  # command mode
+        for _ in range(40):  # up from the last cell to the one showing the step-through
+            if page.locator(".jp-Cell.jp-mod-active " + WIDGET_OUTPUT).count():
+                break
+            page.keyboard.press("ArrowUp")
+        view = page.locator(".jp-Cell.jp-mod-active " + WIDGET_OUTPUT).first
+        check_keyboard_step_through(page, view)
+    finally:
+        _screenshot(page, artifacts / "lab-keyboard-step-through.png")
+        _shut_down_kernels(jupyter_lab)
+
+
+# --- presentation mode (Voilà) ---------------------------------------------------------------------
+
+PRESENTATIONS = [
+    # (notebook, projector): 01 with the keyboard, 06 on the projector, 07 with every kind of view.
+    ("01_network_and_forward_pass", False),
+    ("06_learning_rate", True),
+    ("07_playground", False),
+]
+
+
+@pytest.fixture
+def present(tmp_path):
+    """Start `python -m backprop_tutor.present` (what `make present` runs); yields a starter."""
+    started = []
+
+    def start(stem: str, projector: bool) -> Server:
+        port, token = _free_port(), secrets.token_hex(24)
+        command = [sys.executable, "-m", "backprop_tutor.present", f"notebooks/{stem}.ipynb", "--port", str(port),
+                   "--token", token, "--no-browser", "--cell-timeout", str(CELL_TIMEOUT)]
+        if projector:
+            command.append("--projector")
+        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
+                   JUPYTER_CONFIG_DIR=str(tmp_path / "config"), IPYTHONDIR=str(tmp_path / "ipython"))
+        env.pop("JUPYTER_PATH", None)
+        server = _start(command, env, ROOT, tmp_path / f"voila-{stem}.log", port, token, probe=None)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        _stop(server.process)
+
+
+def open_app(page, server: Server) -> None:
+    page.goto(server.url(""), timeout=RUN_ALL * 1000, wait_until="domcontentloaded")
+    # Voilà shows the cells when every one has run (a spinner until then).
+    page.locator("#rendered_cells").wait_for(state="visible", timeout=RUN_ALL * 1000)
+
+
+@pytest.mark.parametrize("stem,projector", PRESENTATIONS, ids=[f"{s}{'-projector' if p else ''}"
+                                                                for s, p in PRESENTATIONS])
+def test_presentation_mode(stem, projector, present, page, artifacts, browser):
+    notebook = NOTEBOOK_DIR / f"{stem}.ipynb"
+    server = present(stem, projector)
+    try:
+        open_app(page, server)
+        check_views_rendered(page, EXPECTED_VIEWS[stem])
+        # A clean app: no code cell, no line of any code cell's source on the page.
+        assert page.locator(".jp-CodeMirrorEditor, .jp-InputPrompt:visible, .highlight:visible").count() == 0
+        text = page.locator("body").inner_text()
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "code":
+                first = cell.source.strip().splitlines()[0]
+                assert first not in text, f"code is shown: {first!r}"
+        body_size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
+                                  "'.jp-RenderedMarkdown p') || document.body).fontSize)")
+        has_style = page.locator("#bt-projector-style").count() > 0
+        if projector:
+            assert has_style and body_size >= 24, f"projector: text is {body_size}px"
+            colour = page.evaluate("() => getComputedStyle(document.querySelector('.jp-RenderedMarkdown p')).color")
+            assert colour == "rgb(0, 0, 0)", f"projector: text colour {colour}"
+        else:
+            assert not has_style and body_size < 20
+        if stem == "01_network_and_forward_pass":
+            # From the top of the freshly loaded app, by keyboard alone.
+            page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+            check_keyboard_step_through(page, views_of(page, "step")[0])
+        check_interactions(page, EXPECTED_VIEWS[stem], artifacts, f"present-{stem}")
+        assert not page_problems(page), page_problems(page)
+        assert not page.page_errors, page.page_errors
+    finally:
+        _screenshot(page, artifacts / f"present-{stem}{'-projector' if projector else ''}.png")
