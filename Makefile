@@ -29,7 +29,7 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	touch $@
 
 # The repository is the root (the notebooks read ../img and ../examples); it opens at notebook 00.
-lab: $(VENV)/.lab  ## open JupyterLab on notebooks/
+lab: $(VENV)/.lab  ## open JupyterLab at notebooks/00_start_here.ipynb
 	$(PY) -m jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
