@@ -9,7 +9,7 @@ from IPython.display import Markdown
 
 from .engine import Training, train
 from .example_files import load_example
-from .render import aligned_tex, training_lines
+from .render import aligned_tex, alternative_tex, training_lines
 from .spec import Example
 from .walkthrough import Walkthrough, walkthrough
 
@@ -37,7 +37,7 @@ def steps_markdown(source="seed", phase: str | None = None, keys=None, notation:
             out.append(f"**{step.title}.** {step.explanation}")
         out.append("$$" + aligned_tex(step.formula, step) + "$$")
         for alt in step.alternatives:
-            out.append(f"*{alt.label}:* ${alt.tex} = {alt.tex_numbers.partition(' = ')[2]}$")
+            out.append(f"*{alt.label}:*\n\n$$" + alternative_tex(alt) + "$$")
     return "\n\n".join(out)
 
 

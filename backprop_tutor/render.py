@@ -73,7 +73,7 @@ def _markdown(walk: Walkthrough, training: Training | None) -> str:
             out += [f"## {PHASE_TITLES[phase]}", ""]
         out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", aligned_tex(step.formula, step), "$$", ""]
         for alt in step.alternatives:
-            out += [f"*{alt.label}:* ${alt.tex} = {_rhs(alt.tex_numbers)}$", ""]
+            out += [f"*{alt.label}:*", "", "$$", alternative_tex(alt), "$$", ""]
     if training is not None:
         out += ["## Training", ""] + [f"- {line}" for line in training_lines(training, walk)] + [""]
     return "\n".join(out)
@@ -90,6 +90,12 @@ def aligned_tex(form: Form, step) -> str:
         rows.append(rf"&= {numbers}")
     rows.append(rf"&= {step.value_tex}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def alternative_tex(alt: Form) -> str:
+    """Another form of a step's equation as a LaTeX aligned block: with names, then with numbers."""
+    name, _, rhs = alt.tex.partition(" = ")
+    return rf"\begin{{aligned}}{name} &= {rhs} \\ &= {_rhs(alt.tex_numbers)}\end{{aligned}}"
 
 
 def _latex_escape(text: str) -> str:
@@ -114,7 +120,7 @@ def _latex(walk: Walkthrough, training: Training | None) -> str:
         out += [rf"\subsection*{{{step.index}. {_latex_escape(step.title)}}}", _latex_escape(step.explanation),
                 r"\[", aligned_tex(step.formula, step), r"\]"]
         for alt in step.alternatives:
-            out.append(rf"\emph{{{_latex_escape(alt.label)}:}} $\displaystyle {alt.tex} = {_rhs(alt.tex_numbers)}$\par")
+            out += [rf"\emph{{{_latex_escape(alt.label)}:}}", r"\[", alternative_tex(alt), r"\]"]
     if training is not None:
         out.append(r"\section*{Training}")
         out.append(r"\begin{itemize}")

@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from ..diagram import NetworkDiagram
 from ..notation import Namer
+from ..render import alternative_tex
 from ..symbolic import derive
 from .base import FigureImage, View, math_block, tooltip_on_label
 
@@ -38,7 +39,7 @@ def chain_html(walk, param) -> str:
         f'<p class="bt-value"><b>{html.escape(gradient.name_text)} = {gradient.value_text}</b></p>',
     ]
     for alt in gradient.alternatives:
-        parts += [f"<p><i>{html.escape(alt.label)}:</i></p>", math_block(f"{alt.tex} = {alt.tex_numbers.partition(' = ')[2]}")]
+        parts += [f"<p><i>{html.escape(alt.label)}:</i></p>", math_block(alternative_tex(alt))]
     try:
         update = walk.step_for(("new", param))
     except KeyError:
@@ -60,7 +61,7 @@ class ChainExplorer(View):
         super().__init__(tutorial, slot)
         self.choice = w.Dropdown(description="Parameter", tooltip="The weight or bias whose gradient to explain")
         tooltip_on_label(self.choice)
-        self.body = w.HTMLMath()
+        self.body = w.HTMLMath(layout=w.Layout(overflow="auto"))  # long equations scroll in their column
         self.picture = FigureImage(6.5, 3.8)
         self.diagram = None
         self._network = None

@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from ..diagram import NetworkDiagram, known_values
 from ..notation import NOTATIONS, Namer
+from ..render import alternative_tex
 from ..walkthrough import PHASE_TITLES, PHASES, Step
 from .base import FigureImage, View, button, math_block
 from .models import StepCursor
@@ -35,7 +36,7 @@ def step_html(step: Step, total: int) -> str:
         parts.append(f'<p class="bt-value"><b>{html.escape(step.name_text)} = {step.value_text}</b></p>')
     for alt in step.alternatives:
         parts.append(f"<p><i>{html.escape(alt.label)}:</i></p>")
-        parts.append(math_block(f"{alt.tex} = {alt.tex_numbers.partition(' = ')[2]}"))
+        parts.append(math_block(alternative_tex(alt)))
     return "\n".join(parts)
 
 
@@ -72,7 +73,8 @@ class StepThrough(View):
         self.position = w.IntSlider(min=1, max=len(self.tutorial.walk), description="Step",
                                     tooltip="Drag or use the arrow keys to move through the steps",
                                     continuous_update=False, layout=w.Layout(width="100%"))
-        self.body = w.HTMLMath(layout=w.Layout(min_height="18em"))
+        # A long equation scrolls inside the text column instead of running under the diagram.
+        self.body = w.HTMLMath(layout=w.Layout(min_height="18em", overflow="auto"))
         self.picture = FigureImage(7.5, 4.2)
         self.diagram = None
         self._diagram_key = None
