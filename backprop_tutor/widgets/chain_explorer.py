@@ -64,6 +64,7 @@ class ChainExplorer(View):
         self.body = w.HTMLMath(layout=w.Layout(overflow="auto"))  # long equations scroll in their column
         self.picture = FigureImage(6.5, 3.8)
         self.diagram = None
+        self._shown = None
         self._network = None
         self._fill_choices(parameter)
         self.choice.observe(lambda _: self._render(), "value")
@@ -88,6 +89,9 @@ class ChainExplorer(View):
         if self.choice.value is None:
             return
         walk, param = self.tutorial.walk, self.choice.value
+        if self._shown is not None and self._shown[0] is walk and self._shown[1] == param:  # new options and a new walkthrough both ask for a redraw
+            return
+        self._shown = (walk, param)
         network = self.tutorial.example.network
         if self.diagram is None or self._network != (network, self.tutorial.notation):
             self.picture.figure.clear()

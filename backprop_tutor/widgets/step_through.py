@@ -78,6 +78,7 @@ class StepThrough(View):
         self.picture = FigureImage(7.5, 4.2)
         self.diagram = None
         self._diagram_key = None
+        self._shown = None
         self._syncing = False
         self.phase_buttons.observe(self._on_phase, "value")
         self.notation_buttons.observe(self._on_notation, "value")
@@ -110,8 +111,12 @@ class StepThrough(View):
         self._diagram_key = key
 
     def _render(self):
-        self._ensure_diagram()
         walk, index = self.tutorial.walk, self.cursor.index
+        # A new walkthrough can move the cursor too: both observers fire, one drawing is enough.
+        if self._shown is not None and self._shown[0] is walk and self._shown[1] == index:
+            return
+        self._shown = (walk, index)
+        self._ensure_diagram()
         step = walk[index]
         self._syncing = True
         try:
