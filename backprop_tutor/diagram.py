@@ -13,6 +13,7 @@ import re
 
 from matplotlib.lines import Line2D
 
+from .formatting import fmt
 from .notation import Namer
 from .spec import Network
 
@@ -43,12 +44,8 @@ SEPARATOR = "   "        # between two values written on one line
 
 
 def _num(value) -> str:
-    """A value as the diagram prints it: four significant digits."""
-    value = float(value)
-    if not math.isfinite(value):
-        return str(value)
-    text = f"{value:.4g}"
-    return "0" if text == "-0" else text
+    """A value as a figure prints it: four significant digits."""
+    return fmt(value, 4)
 
 
 def _math(tex: str) -> str:

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .diagram import HIGHLIGHT, NEGATIVE, POSITIVE
+from .formatting import fmt
 
 __all__ = ["OKABE_ITO", "LossCurve", "OutputBars", "SweepCurve", "decimate"]
 
@@ -22,7 +23,8 @@ MAX_POINTS = 2000
 
 
 def _num(value) -> str:
-    return f"{value:.4g}" if math.isfinite(value) else str(value)
+    """A value as a figure prints it: four significant digits."""
+    return fmt(value, 4)
 
 
 def decimate(y, max_points: int = MAX_POINTS) -> tuple:

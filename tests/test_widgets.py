@@ -23,6 +23,7 @@ from backprop_tutor.walkthrough import PHASES
 from backprop_tutor.widgets import (ChainExplorer, LearningRateExplorer, NetworkEditor, StepThrough, TrainingView,
                                     Tutorial)
 from backprop_tutor.widgets import base
+from backprop_tutor.widgets.step_through import step_html
 
 SEED_CELL6_OUT_H1 = 0.5932699921071872           # In [6]: a1_2
 SEED_CELL20_DE_DW5 = 0.08216704056423077         # In [20]: w11_3_contrib = ∂E/∂w5
@@ -280,12 +281,8 @@ def test_every_step_is_valid_tex_in_both_notations(notation):
     """No step shows a double superscript, which MathJax prints as an error instead of the formula."""
     t = Tutorial("seed", notation=notation)
     view = StepThrough(t)
-    from backprop_tutor.widgets.step_through import step_html
     bad = {m for step in t.walk for m in _double_script(step_html(step, len(t.walk)))}
-    if notation == "layered" and bad:
-        pytest.xfail("walkthrough names the updated weight w^{(2)}_{11}^{+}: a double superscript in TeX "
-                     "(needs {w^{(2)}_{11}}^{+}); outside the widgets package")
-    assert not bad
+    assert not bad  # the walkthrough braces updated names: {w^{(2)}_{11}}^{+}
     assert not _double_script(view.body.value)
 
 
