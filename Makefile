@@ -35,7 +35,7 @@ lab: $(VENV)/.lab  ## open JupyterLab at notebooks/00_start_here.ipynb
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 present: $(VENV)/.present  ## serve NOTEBOOK as a clean app with Voilà (PROJECTOR=1: large type, high contrast)
-	$(PY) -m backprop_tutor.present $(NOTEBOOK) --port $(PRESENT_PORT) \
+	$(PY) -m backprop_tutor present $(NOTEBOOK) --port $(PRESENT_PORT) \
 		$(if $(filter 1 yes true,$(PROJECTOR)),--projector)
 
 # Browser tests need Debian's Chromium (apt-get install chromium); without it they are skipped, loudly.

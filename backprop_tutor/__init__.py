@@ -4,8 +4,8 @@ Data flows one way: description (spec) -> derivation (symbolic) -> numbers (brid
 -> teaching steps (walkthrough) -> views (render, figures, widgets).
 """
 
-from .bridge import compile_network
-from .engine import (
+from .core.bridge import compile_network
+from .core.engine import (
     StepValues,
     Sweep,
     Training,
@@ -17,12 +17,12 @@ from .engine import (
     train,
     unflatten_parameters,
 )
-from .example_files import PRESETS, example_from_dict, example_to_dict, load_example, preset
-from .notation import NOTATIONS, Namer
-from .render import FORMATS, render, result_json
-from .spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
-from .symbolic import Derivation, Factor, derive
-from .walkthrough import PHASES, Step, Walkthrough, walkthrough
+from .core.example_files import PRESETS, example_from_dict, example_to_dict, load_example, preset
+from .teaching.notation import NOTATIONS, Namer
+from .teaching.render import FORMATS, render, result_json
+from .core.spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
+from .core.symbolic import Derivation, Factor, derive
+from .teaching.walkthrough import PHASES, Step, Walkthrough, walkthrough
 
 __version__ = "0.1.0"
 

@@ -1,7 +1,7 @@
-"""``python -m backprop_tutor``: see :mod:`backprop_tutor.cli`."""
+"""``python -m backprop_tutor``: see :mod:`backprop_tutor.app.cli`."""
 
 import sys
 
-from .cli import main
+from .app.cli import main
 
 sys.exit(main())

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import seed_loop  # noqa: E402
 
 from backprop_tutor import Network, preset, sweep, train  # noqa: E402
-from backprop_tutor.bridge import compile_network  # noqa: E402
-from backprop_tutor.symbolic import derive  # noqa: E402
+from backprop_tutor.core.bridge import compile_network  # noqa: E402
+from backprop_tutor.core.symbolic import derive  # noqa: E402
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -49,7 +49,7 @@ def derive_and_compile_seconds(sizes) -> float:
 
 def lr_redraw_seconds(epochs: int, changes: int) -> list:
     """Seconds from a learning-rate slider change to the redrawn loss-curve image, per change."""
-    from backprop_tutor.widgets import LearningRateExplorer
+    from backprop_tutor.views.widgets import LearningRateExplorer
 
     explorer = LearningRateExplorer("seed", epochs=epochs)
     rates = np.logspace(-2, 0.5, changes)

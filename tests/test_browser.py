@@ -621,12 +621,12 @@ PRESENTATIONS = [
 
 @pytest.fixture
 def present(tmp_path):
-    """Start `python -m backprop_tutor.present` (what `make present` runs); yields a starter."""
+    """Start `python -m backprop_tutor present` (what `make present` runs); yields a starter."""
     started = []
 
     def start(stem: str, projector: bool) -> Server:
         port, token = _free_port(), secrets.token_hex(24)
-        command = [sys.executable, "-m", "backprop_tutor.present", f"notebooks/{stem}.ipynb", "--port", str(port),
+        command = [sys.executable, "-m", "backprop_tutor", "present", f"notebooks/{stem}.ipynb", "--port", str(port),
                    "--token", token, "--no-browser", "--cell-timeout", str(CELL_TIMEOUT)]
         if projector:
             command.append("--projector")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from backprop_tutor import preset, walkthrough
-from backprop_tutor.cli import main
+from backprop_tutor.app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PROG = "python -m backprop_tutor"

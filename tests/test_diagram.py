@@ -11,14 +11,14 @@ from matplotlib.colors import same_color  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from backprop_tutor import Example, Namer, Network, evaluate_step, preset, random_parameters, walkthrough  # noqa: E402
-from backprop_tutor.diagram import (  # noqa: E402
+from backprop_tutor.views.diagram import (  # noqa: E402
     HIGHLIGHT,
     NetworkDiagram,
     known_values,
     step_highlights,
     text_alternative,
 )
-from backprop_tutor.figures import (  # noqa: E402
+from backprop_tutor.views.figures import (  # noqa: E402
     FILES,
     backward_hidden_figure,
     backward_output_figure,

@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from backprop_tutor import PHASES, evaluate_step, first_step_result, preset, train, walkthrough
-from backprop_tutor.symbolic import key_of
+from backprop_tutor.core.symbolic import key_of
 
 TOL = 1e-12
 

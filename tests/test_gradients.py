@@ -28,8 +28,8 @@ from backprop_tutor import (
     sweep,
     train,
 )
-from backprop_tutor import functions as F
-from backprop_tutor.symbolic import symbol_for
+from backprop_tutor.core import functions as F
+from backprop_tutor.core.symbolic import symbol_for
 
 EPS = np.finfo(float).eps
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")

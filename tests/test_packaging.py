@@ -169,8 +169,8 @@ def test_model_layers_do_not_load_matplotlib_or_ipywidgets():
     """Importing engine, walkthrough and render in a fresh interpreter loads neither matplotlib nor ipywidgets."""
     code = (
         "import sys\n"
-        "import backprop_tutor.symbolic, backprop_tutor.bridge, backprop_tutor.spec\n"
-        "import backprop_tutor.engine, backprop_tutor.walkthrough, backprop_tutor.render\n"
+        "import backprop_tutor.core.symbolic, backprop_tutor.core.bridge, backprop_tutor.core.spec\n"
+        "import backprop_tutor.core.engine, backprop_tutor.teaching.walkthrough, backprop_tutor.teaching.render\n"
         "loaded = sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules)\n"
         "print(','.join(loaded))\n"
     )

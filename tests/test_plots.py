@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from backprop_tutor import Network, preset, sweep, train  # noqa: E402
-from backprop_tutor.plots import LossCurve, OutputBars, SweepCurve, decimate  # noqa: E402
+from backprop_tutor.views.plots import LossCurve, OutputBars, SweepCurve, decimate  # noqa: E402
 
 
 def axes():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from backprop_tutor import present
+from backprop_tutor.app import present
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def test_projector_template_ships_with_the_package():
 
 
 def test_a_missing_notebook_is_one_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "backprop_tutor.present", str(tmp_path / "nope.ipynb")],
+    result = subprocess.run([sys.executable, "-m", "backprop_tutor", "present", str(tmp_path / "nope.ipynb")],
                             check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "nope.ipynb" in result.stderr

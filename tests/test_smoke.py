@@ -1,7 +1,7 @@
 """The quick start works: the seed trains to the seed's outputs and the CLI prints the walkthrough."""
 
 from backprop_tutor import preset, train
-from backprop_tutor.cli import main
+from backprop_tutor.app.cli import main
 
 
 def test_seed_trains_to_the_seed_notebooks_outputs():

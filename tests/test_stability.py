@@ -29,8 +29,8 @@ from backprop_tutor import (
     sweep,
     train,
 )
-from backprop_tutor.functions import MATH_FUNCTIONS, NUMPY_FUNCTIONS
-from backprop_tutor.symbolic import symbol_for
+from backprop_tutor.core.functions import MATH_FUNCTIONS, NUMPY_FUNCTIONS
+from backprop_tutor.core.symbolic import symbol_for
 
 
 @contextmanager

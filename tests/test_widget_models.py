@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from backprop_tutor import Network, flatten_parameters, preset, train, walkthrough
-from backprop_tutor.walkthrough import PHASES
-from backprop_tutor.widgets import LearningRateRun, StepCursor, TrainingRun, Tutorial
-from backprop_tutor.widgets.models import as_tutorial
+from backprop_tutor.teaching.walkthrough import PHASES
+from backprop_tutor.views.widgets import LearningRateRun, StepCursor, TrainingRun, Tutorial
+from backprop_tutor.views.widgets.models import as_tutorial
 
 RTOL = 1e-12
 

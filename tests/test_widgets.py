@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 from backprop_tutor import Network, derive, evaluate_step, preset, sweep, train, walkthrough
-from backprop_tutor.walkthrough import PHASES
-from backprop_tutor.widgets import (ChainExplorer, LearningRateExplorer, NetworkEditor, StepThrough, TrainingView,
+from backprop_tutor.teaching.walkthrough import PHASES
+from backprop_tutor.views.widgets import (ChainExplorer, LearningRateExplorer, NetworkEditor, StepThrough, TrainingView,
                                     Tutorial)
-from backprop_tutor.widgets import base
-from backprop_tutor.widgets.step_through import step_html
+from backprop_tutor.views.widgets import base
+from backprop_tutor.views.widgets.step_through import step_html
 
 SEED_CELL6_OUT_H1 = 0.5932699921071872           # In [6]: a1_2
 SEED_CELL20_DE_DW5 = 0.08216704056423077         # In [20]: w11_3_contrib = ∂E/∂w5

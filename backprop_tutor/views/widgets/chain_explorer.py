@@ -7,9 +7,9 @@ import html
 import ipywidgets as w
 
 from ..diagram import NetworkDiagram
-from ..notation import Namer
-from ..render import alternative_tex
-from ..symbolic import derive
+from ...teaching.notation import Namer
+from ...teaching.render import alternative_tex
+from ...core.symbolic import derive
 from .base import FigureImage, View, math_block, tooltip_on_label
 
 __all__ = ["ChainExplorer", "chain_html"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..spec import SpecError
+from ...core.spec import SpecError
 
 __all__ = ["format_matrices", "format_rows", "parse_matrices", "parse_names", "parse_numbers", "parse_rows",
            "parse_whole_numbers"]

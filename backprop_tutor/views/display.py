@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
-from .engine import Training, train
-from .example_files import load_example
-from .render import aligned_tex, alternative_tex, training_lines
-from .spec import Example
-from .walkthrough import Walkthrough, walkthrough
+from ..core.engine import Training, train
+from ..core.example_files import load_example
+from ..teaching.render import aligned_tex, alternative_tex, training_lines
+from ..core.spec import Example
+from ..teaching.walkthrough import Walkthrough, walkthrough
 
 __all__ = ["show_steps", "show_training", "steps_markdown"]
 

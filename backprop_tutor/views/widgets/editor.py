@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..example_files import PRESETS, preset
-from ..spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
+from ...core.example_files import PRESETS, preset
+from ...core.spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
 from .base import View, button, error_label, show_error, tooltip_on_label
 from .parsing import (format_matrices, format_rows, parse_matrices, parse_names, parse_numbers, parse_rows,
                       parse_whole_numbers)

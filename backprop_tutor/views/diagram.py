@@ -13,9 +13,9 @@ import re
 
 from matplotlib.lines import Line2D
 
-from .formatting import fmt
-from .notation import Namer
-from .spec import Network
+from ..teaching.formatting import fmt
+from ..teaching.notation import Namer
+from ..core.spec import Network
 
 __all__ = [
     "HIGHLIGHT",

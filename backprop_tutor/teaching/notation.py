@@ -20,7 +20,7 @@ Layered numbers layers from 1 at the inputs, as the seed's code does (w11_2, z1_
 
 from __future__ import annotations
 
-from .spec import Network
+from ..core.spec import Network
 
 __all__ = ["NOTATIONS", "Namer", "node_id"]
 

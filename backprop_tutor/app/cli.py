@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .engine import train
-from .example_files import PRESETS, load_example
-from .notation import NOTATIONS
-from .render import FORMATS, render
-from .spec import SpecError
-from .walkthrough import walkthrough
+from ..core.engine import train
+from ..core.example_files import PRESETS, load_example
+from ..teaching.notation import NOTATIONS
+from ..teaching.render import FORMATS, render
+from ..core.spec import SpecError
+from ..teaching.walkthrough import walkthrough
 
 __all__ = ["main"]
 
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m backprop_tutor",
         description="Walk through one epoch of backpropagation (forward pass, error, chain rule, "
-                    "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures.",
+                    "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures; 'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app.",
     )
     parser.add_argument("--example", default="seed", metavar="FILE_OR_PRESET",
                         help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: seed")
@@ -63,9 +63,13 @@ def main(argv: list | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["figures"]:
-        from .figures import main as figures_main  # matplotlib only when figures are asked for
+        from ..views.figures import main as figures_main  # matplotlib only when figures are asked for
 
         return figures_main(argv[1:])
+    if argv[:1] == ["present"]:
+        from .present import main as present_main  # Voilà only when presenting
+
+        return present_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         example = load_example(args.example)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .diagram import HIGHLIGHT, NEGATIVE, POSITIVE
-from .formatting import fmt
+from ..teaching.formatting import fmt
 
 __all__ = ["OKABE_ITO", "LossCurve", "OutputBars", "SweepCurve", "decimate"]
 

@@ -1,7 +1,7 @@
 """Presentation mode: one notebook served by Voilà as a clean app — outputs and widgets, no code.
 
-    python -m backprop_tutor.present notebooks/01_network_and_forward_pass.ipynb
-    python -m backprop_tutor.present notebooks/05_training_loop.ipynb --projector   # large type, high contrast
+    python -m backprop_tutor present notebooks/01_network_and_forward_pass.ipynb
+    python -m backprop_tutor present notebooks/05_training_loop.ipynb --projector   # large type, high contrast
 
 (``make present NOTEBOOK=... [PROJECTOR=1]`` runs the same.) The server listens on 127.0.0.1 only.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 __all__ = ["TEMPLATE_ROOT", "inline_local_images", "main", "voila_arguments"]
 
 #: A Jupyter data directory holding ``voila/templates/projector``.
-TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "share" / "jupyter"
 PROJECTOR_TEMPLATE = "projector"
 DEFAULT_PORT = 8866
 DEFAULT_CELL_TIMEOUT = 120  # seconds
@@ -103,7 +103,7 @@ def voila_arguments(notebook, port: int = DEFAULT_PORT, projector: bool = False,
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m backprop_tutor.present",
+        prog="python -m backprop_tutor present",
         description="Serve one tutorial notebook with Voilà as a clean app (no code cells) on 127.0.0.1.")
     parser.add_argument("notebook", nargs="?", default="notebooks/00_start_here.ipynb",
                         help="the notebook to present (default: %(default)s)")

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .engine import StepValues, evaluate_step
+from ..core.engine import StepValues, evaluate_step
 from .formatting import Printers, fmt, product, tex_number, total
 from .notation import Namer
-from .spec import Example
-from .symbolic import Derivation, derive, symbol_for
+from ..core.spec import Example
+from ..core.symbolic import Derivation, derive, symbol_for
 
 __all__ = ["PHASES", "Form", "Step", "Walkthrough", "walkthrough"]
 
@@ -373,7 +373,7 @@ def _display_loss(name, a, t, n):
         return squared
     if name == "mse":
         return product(sp.Rational(1, n), squared)
-    from .functions import clog
+    from ..core.functions import clog
     if name == "bce":
         inner = sp.Add(product(t, clog(a)), product(sp.Add(1, -t, evaluate=False), clog(sp.Add(1, -a, evaluate=False))),
                        evaluate=False)

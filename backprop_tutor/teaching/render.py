@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from .engine import Training, first_step_result
+from ..core.engine import Training, first_step_result
 from .formatting import fmt
 from .walkthrough import PHASE_TITLES, Form, Walkthrough
 

@@ -16,11 +16,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .diagram import NetworkDiagram, known_values
-from .example_files import PRESETS, load_example
-from .formatting import tex_number
-from .notation import NOTATIONS, Namer
-from .spec import Example, SpecError
-from .walkthrough import walkthrough
+from ..core.example_files import PRESETS, load_example
+from ..teaching.formatting import tex_number
+from ..teaching.notation import NOTATIONS, Namer
+from ..core.spec import Example, SpecError
+from ..teaching.walkthrough import walkthrough
 
 __all__ = [
     "FILES",

@@ -7,9 +7,9 @@ import html
 import ipywidgets as w
 
 from ..diagram import NetworkDiagram, known_values
-from ..notation import NOTATIONS, Namer
-from ..render import alternative_tex
-from ..walkthrough import PHASE_TITLES, PHASES, Step
+from ...teaching.notation import NOTATIONS, Namer
+from ...teaching.render import alternative_tex
+from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
 from .base import FigureImage, View, button, math_block
 from .models import StepCursor
 

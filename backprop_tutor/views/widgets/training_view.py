@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..diagram import NetworkDiagram
-from ..formatting import fmt
-from ..notation import Namer
+from ...teaching.formatting import fmt
+from ...teaching.notation import Namer
 from ..plots import LossCurve
 from .base import FigureImage, View, button
 from .models import TrainingRun

@@ -8,10 +8,10 @@ import re
 import ipywidgets as w
 import numpy as np
 
-from ..formatting import fmt
-from ..notation import Namer
+from ...teaching.formatting import fmt
+from ...teaching.notation import Namer
 from ..plots import LossCurve, OutputBars, SweepCurve
-from ..symbolic import derive
+from ...core.symbolic import derive
 from .base import FigureImage, View, button, error_label, show_error
 from .models import LearningRateRun
 

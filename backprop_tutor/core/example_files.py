@@ -11,7 +11,7 @@ from .spec import Example, Network, SpecError
 __all__ = ["PRESETS", "example_from_dict", "example_to_dict", "load_example", "preset"]
 
 PRESETS = ("seed", "mazur", "xor", "softmax")
-_PRESET_DIR = Path(__file__).parent / "examples"
+_PRESET_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 _REQUIRED = ("layers", "activations", "weights", "inputs", "targets")
 _NETWORK_KEYS = ("layers", "activations", "loss", "bias", "train_bias")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import traitlets as t
 
-from ..engine import Training, flatten_parameters, predict, sweep, train, unflatten_parameters
-from ..example_files import load_example
-from ..notation import NOTATIONS
-from ..spec import Example, SpecError
-from ..walkthrough import PHASES, Walkthrough, walkthrough
+from ...core.engine import Training, flatten_parameters, predict, sweep, train, unflatten_parameters
+from ...core.example_files import load_example
+from ...teaching.notation import NOTATIONS
+from ...core.spec import Example, SpecError
+from ...teaching.walkthrough import PHASES, Walkthrough, walkthrough
 
 __all__ = ["LearningRateRun", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]
 
