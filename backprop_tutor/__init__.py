@@ -1,66 +1,116 @@
 """backprop_tutor: SymPy derives backpropagation, NumPy evaluates it, widgets step through it.
 
-Data flows one way: description (spec) -> derivation (symbolic) -> numbers (bridge, engine)
--> teaching steps (walkthrough) -> views (render, figures, widgets).
+Data flows one way, and the folders show it: ``core`` (description -> derivation -> numbers),
+``teaching`` (names, walkthrough steps, text), ``views`` (diagram, plots, notebook displays,
+widgets), ``app`` (command line, presentation mode). Imports only go down that list.
+
+The notebook-facing names (``show_steps``, ``StepThrough``, ...) load matplotlib and ipywidgets
+on first use, so the command line and the engine start without them.
 """
 
-from .core.bridge import compile_network
-from .core.engine import (
-    StepValues,
-    Sweep,
-    Training,
-    evaluate_step,
-    first_step_result,
-    flatten_parameters,
-    predict,
-    sweep,
-    train,
-    unflatten_parameters,
-)
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
+from .core.checks import SpecError
+from .core.engine import StepValues, Sweep, Training, evaluate_step, predict, sweep, train
 from .core.example_files import PRESETS, example_from_dict, example_to_dict, load_example, preset
-from .teaching.notation import NOTATIONS, Namer
-from .teaching.render import FORMATS, render, result_json
-from .core.spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
+from .core.parameters import BIAS_MODES, ParameterLayout
+from .core.quantities import (Bias, Delta, ErrorAfter, ErrorTerm, LearningRate, Net, Out, Partial, Quantity,
+                              Target, TotalError, Updated, Weight)
+from .core.registry import ACTIVATIONS, LOSSES, Activation, Loss, register_activation, register_loss
+from .core.spec import UPDATES, Example, Network, random_parameters
 from .core.symbolic import Derivation, Factor, derive
+from .teaching.notation import NOTATIONS, Namer, quantity
+from .teaching.render import FORMATS, render, result_json
 from .teaching.walkthrough import PHASES, Step, Walkthrough, walkthrough
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("backprop_tutor")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+# Views, loaded on first use: name -> module under this package.
+_VIEWS = {
+    "show_steps": "views.display",
+    "show_training": "views.display",
+    "ChainExplorer": "views.widgets",
+    "LearningRateExplorer": "views.widgets",
+    "NetworkEditor": "views.widgets",
+    "StepThrough": "views.widgets",
+    "TrainingView": "views.widgets",
+    "Tutorial": "views.widgets",
+}
+
+
+def __getattr__(name: str):
+    if name in _VIEWS:
+        value = getattr(import_module(f".{_VIEWS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIVATIONS",
     "BIAS_MODES",
-    "Derivation",
-    "Example",
     "FORMATS",
-    "Factor",
     "LOSSES",
     "NOTATIONS",
-    "Namer",
-    "Network",
     "PHASES",
     "PRESETS",
+    "UPDATES",
+    "Activation",
+    "Bias",
+    "ChainExplorer",
+    "Delta",
+    "Derivation",
+    "ErrorAfter",
+    "ErrorTerm",
+    "Example",
+    "Factor",
+    "LearningRate",
+    "LearningRateExplorer",
+    "Loss",
+    "Namer",
+    "Net",
+    "Network",
+    "NetworkEditor",
+    "Out",
+    "ParameterLayout",
+    "Partial",
+    "Quantity",
     "SpecError",
     "Step",
+    "StepThrough",
     "StepValues",
     "Sweep",
+    "Target",
+    "TotalError",
     "Training",
-    "UPDATES",
+    "TrainingView",
+    "Tutorial",
+    "Updated",
     "Walkthrough",
-    "compile_network",
+    "Weight",
+    "__version__",
     "derive",
     "evaluate_step",
     "example_from_dict",
     "example_to_dict",
-    "first_step_result",
-    "flatten_parameters",
     "load_example",
     "predict",
     "preset",
+    "quantity",
     "random_parameters",
+    "register_activation",
+    "register_loss",
     "render",
     "result_json",
+    "show_steps",
+    "show_training",
     "sweep",
     "train",
-    "unflatten_parameters",
     "walkthrough",
 ]

@@ -9,7 +9,8 @@ import math
 import pytest
 import sympy as sp
 
-from backprop_tutor import PHASES, evaluate_step, first_step_result, preset, train, walkthrough
+from backprop_tutor import PHASES, evaluate_step, preset, train, walkthrough
+from backprop_tutor.teaching.render import first_step_result
 from backprop_tutor.core.symbolic import key_of
 
 TOL = 1e-12

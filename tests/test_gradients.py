@@ -20,15 +20,14 @@ from hypothesis import strategies as st
 from backprop_tutor import (
     Example,
     Network,
-    compile_network,
     derive,
     evaluate_step,
-    flatten_parameters,
     preset,
     sweep,
     train,
 )
-from backprop_tutor.core import functions as F
+from backprop_tutor.core import registry as F
+from backprop_tutor.core.bridge import compile_network
 from backprop_tutor.core.symbolic import symbol_for
 
 EPS = np.finfo(float).eps
@@ -83,7 +82,7 @@ def _assume_smooth(example: Example) -> None:
     a sigmoid/softmax output so close to 0 or 1 that bce/ce's log loses its digits."""
     net = example.network
     compiled = compile_network(net)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     for s in range(example.n_samples):
         if net.loss in ("bce", "ce"):
             outs = compiled.forward_math(params, example.inputs[s], example.targets[s])[1:]
@@ -114,7 +113,7 @@ def test_every_gradient_matches_central_finite_differences(example):
     _assume_smooth(example)
     compiled = compile_network(example.network)
     step = evaluate_step(example)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     x, t = example.inputs[0], example.targets[0]
     loss = abs(_loss(compiled, params, x, t))
     h = 1e-6
@@ -159,10 +158,10 @@ def test_every_gradient_matches_sympy_diff_of_the_expanded_error(example):
     error = expanded_error(net)
     custom = (F.sigmoid, F.softmax, F.relu, F.step, F.clog)
     assert not [f for f in error.atoms(sp.Function) if isinstance(f, custom)]
-    allowed = {symbol_for(k) for k in d.params + d.input_keys + d.target_keys}
+    allowed = {symbol_for(k) for k in list(d.params) + d.input_keys + d.target_keys}
     assert error.free_symbols <= allowed
     step = evaluate_step(example)
-    subs = {symbol_for(k): sp.Float(v, 30) for k, v in zip(d.params, flatten_parameters(example))}
+    subs = {symbol_for(k): sp.Float(v, 30) for k, v in zip(d.params, example.flat_parameters())}
     subs.update({symbol_for(k): sp.Float(v, 30) for k, v in zip(d.input_keys, example.inputs[0])})
     subs.update({symbol_for(k): sp.Float(v, 30) for k, v in zip(d.target_keys, example.targets[0])})
     # Replacing every symbol by a 30-digit Float evaluates the tree as SymPy rebuilds it.
@@ -186,7 +185,7 @@ def _mean_gradient(example: Example, params=None) -> dict:
 def test_batch_update_uses_the_gradient_of_the_mean_per_sample_loss(example):
     """One batch epoch moves each trained parameter by -η·mean over samples of ∂E_s/∂p."""
     d = derive(example.network)
-    before = flatten_parameters(example)
+    before = example.flat_parameters()
     mean = _mean_gradient(example)
     result = train(example, epochs=1)
     assert result.diverged_at is None
@@ -206,7 +205,7 @@ def test_batch_update_uses_the_gradient_of_the_mean_per_sample_loss(example):
 def test_online_epoch_applies_one_update_per_sample_in_order(example):
     """One online epoch equals stepping through the samples in order with evaluate_step."""
     d = derive(example.network)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     for s in range(example.n_samples):
         step = evaluate_step(example, sample=s, parameters=params)
         params = [step[("new", key)] for key in d.params]
@@ -219,7 +218,7 @@ def test_online_order_matters_so_the_check_above_has_teeth():
     """Stepping the samples in reverse order gives different parameters than train does."""
     example = preset("softmax")
     d = derive(example.network)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     for s in reversed(range(example.n_samples)):
         step = evaluate_step(example, sample=s, parameters=params)
         params = [step[("new", key)] for key in d.params]
@@ -331,7 +330,7 @@ def test_frozen_biases_never_change_in_any_mode(bias, update):
     assert result.weights != [[list(r) for r in w] for w in example.weights]
     swept = sweep(example, [0.5, 1.0])
     d = derive(net)
-    flat = flatten_parameters(example)
+    flat = example.flat_parameters()
     for i, key in enumerate(d.params):
         if key[0] == "b":
             np.testing.assert_array_equal(swept.parameters[:, i], flat[i])

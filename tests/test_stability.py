@@ -20,16 +20,17 @@ import sympy as sp
 from backprop_tutor import (
     Example,
     Network,
-    compile_network,
     derive,
     evaluate_step,
-    flatten_parameters,
     preset,
     random_parameters,
     sweep,
     train,
 )
-from backprop_tutor.core.functions import MATH_FUNCTIONS, NUMPY_FUNCTIONS
+from backprop_tutor.core.bridge import compile_network
+from backprop_tutor.core.registry import numeric_functions
+
+MATH_FUNCTIONS, NUMPY_FUNCTIONS = numeric_functions("math"), numeric_functions("numpy")
 from backprop_tutor.core.symbolic import symbol_for
 
 
@@ -157,7 +158,7 @@ def test_saturated_sigmoid_bce_has_finite_loss_and_gradient(weight, saturated):
     """An output of exactly 0 or 1: finite loss, gradient = (out - t)·(input to the weight)."""
     example = _saturated_bce(weight, target=0.3)
     compiled = compile_network(example.network)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     x, t = example.inputs[0], example.targets[0]
     with strict():
         loss, out = compiled.forward_math(params, x, t)
@@ -294,7 +295,7 @@ def test_zero_epochs_reports_the_initial_loss():
     example = _linear_example(4, "online")
     result = train(example, epochs=0, learning_rate=1e6)
     assert result.diverged_at is None and len(result.loss_history) == 1
-    assert result.parameters == flatten_parameters(example)
+    assert result.parameters == example.flat_parameters()
 
 
 # --- a larger net: compiles, and its gradients are right ------------------------------------
@@ -310,7 +311,7 @@ def test_8_16_8_sigmoid_net_compiles_and_matches_finite_differences():
     compiled = compile_network(net)
     assert len(compiled.derivation.params) == 8 * 16 + 16 + 16 * 8 + 8
     step = evaluate_step(example)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     keys = compiled.derivation.params
     h = 1e-6
     for i in rng.sample(range(len(keys)), 3) + [0, len(keys) - 1]:

@@ -1,7 +1,7 @@
 """The widgets' plain traitlets models, with no widget in sight: Tutorial, StepCursor,
 LearningRateRun and TrainingRun.
 
-Expected values come from the engine (``walkthrough``, ``train``, ``flatten_parameters``);
+Expected values come from the engine (``walkthrough``, ``train``, ``Example.flat_parameters``);
 a training run played in pieces must equal one call of ``train`` (rtol 1e-12).
 """
 
@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from backprop_tutor import Network, flatten_parameters, preset, train, walkthrough
+from backprop_tutor import Network, preset, train, walkthrough
 from backprop_tutor.teaching.walkthrough import PHASES
 from backprop_tutor.views.widgets import LearningRateRun, StepCursor, TrainingRun, Tutorial
 from backprop_tutor.views.widgets.models import as_tutorial
@@ -253,7 +253,7 @@ def test_training_run_starts_at_epoch_zero_with_the_initial_loss():
     example = preset("seed")
     run = TrainingRun(Tutorial(example))
     assert run.epoch == 0 and run.diverged_at is None
-    assert run.parameters == flatten_parameters(example)
+    assert run.parameters == example.flat_parameters()
     assert run.loss_history == [train(example, epochs=0).loss]
     assert run.loss == train(example, epochs=0).loss
     assert run.outputs == train(example, epochs=0).outputs
@@ -330,7 +330,7 @@ def test_training_run_reset_and_a_new_example_start_again():
     run.advance(10)
     t.example = preset("xor")
     assert run.epoch == 0
-    assert run.parameters == flatten_parameters(preset("xor"))
+    assert run.parameters == preset("xor").flat_parameters()
     assert run.loss_history == [train(preset("xor"), epochs=0).loss]
     run.advance(5)
     _assert_matches_train(run, train(preset("xor"), epochs=5))

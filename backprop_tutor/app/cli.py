@@ -5,34 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..core import checks
 from ..core.engine import train
 from ..core.example_files import PRESETS, load_example
 from ..teaching.notation import NOTATIONS
 from ..teaching.render import FORMATS, render
-from ..core.spec import SpecError
+from ..core.checks import SpecError
 from ..teaching.walkthrough import walkthrough
 
 __all__ = ["main"]
 
 
-def _whole_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
+def _checked(check):
+    """An argparse type that runs one of the package's checks, so the words match the API's and the editor's."""
+    def parse(text: str):
+        try:
+            return check(text)
+        except SpecError as exc:
+            raise argparse.ArgumentTypeError(exc.reason) from None
+
+    parse.__name__ = check.__name__
+    return parse
 
 
-def _positive_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text}")
-    return value
+_epochs = _checked(lambda text: checks.whole_number(text, "epochs", text=True))
+_learning_rate = _checked(lambda text: checks.learning_rate(text, text=True))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,9 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: seed")
     parser.add_argument("--notation", choices=NOTATIONS, default="mazur",
                         help="Mazur's names (w1, net_h1, out_o1) or the layer-indexed ones (w11_2, z1_2, a1_2)")
-    parser.add_argument("--epochs", type=_whole_number, default=None,
+    parser.add_argument("--epochs", type=_epochs, default=None,
                         help="epochs to train after the walkthrough (default: the example's)")
-    parser.add_argument("--learning-rate", type=_positive_number, default=None,
+    parser.add_argument("--learning-rate", type=_learning_rate, default=None,
                         help="learning rate (default: the example's)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     return parser

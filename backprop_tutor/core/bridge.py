@@ -20,16 +20,12 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from .functions import MATH_FUNCTIONS, NUMPY_FUNCTIONS
+from .quantities import LearningRate, Out, TotalError, Updated, gradient
+from .registry import numeric_functions
 from .spec import Network
 from .symbolic import Derivation, derive, symbol_for
 
 __all__ = ["Compiled", "compile_network"]
-
-_BACKENDS = {
-    "math": [MATH_FUNCTIONS, "math"],
-    "numpy": [NUMPY_FUNCTIONS, "numpy"],
-}
 
 
 def _layered_cse(assignments: list) -> Callable:
@@ -78,13 +74,15 @@ def _printer(backend):
     # lambdify's own printer settings, plus order="none": w - eta*g prints as two operations
     # instead of lambdify's -eta*g + w (three), which matters in the vectorised sweeps.
     printer = NumPyPrinter if backend == "numpy" else PythonCodePrinter
-    names = {name: name for name in _BACKENDS[backend][0]}
+    names = {name: name for name in numeric_functions(backend)}
     return printer({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
                     "user_functions": names, "order": "none"})
 
 
 def _function(args, outputs, assignments, backend):
-    return sp.lambdify(args, outputs, modules=_BACKENDS[backend], printer=_printer(backend),
+    # The registry's numeric twins first, so they take the place of SymPy's own names.
+    modules = [numeric_functions(backend), backend]
+    return sp.lambdify(args, outputs, modules=modules, printer=_printer(backend),
                        cse=_layered_cse(assignments), docstring_limit=0)
 
 
@@ -96,20 +94,20 @@ def compile_network(network: Network) -> Compiled:
     params = [S(p) for p in d.params]
     inputs = [S(k) for k in d.input_keys]
     targets = [S(k) for k in d.target_keys]
-    eta = S(("eta",))
+    eta, E = S(LearningRate()), S(TotalError())
     everything = d.assignments()
     # The forward pass and the error are the assignments up to E; the rest is backward.
-    n_forward = next(i for i, (symbol, _) in enumerate(everything) if symbol == S(("E",))) + 1
+    n_forward = next(i for i, (symbol, _) in enumerate(everything) if symbol == E) + 1
     forward = everything[:n_forward]
-    outputs = [S(("a", network.depth, j)) for j in range(network.layers[-1])]
+    outputs = [S(Out(network.depth, j)) for j in range(network.layers[-1])]
 
     updated = [d.updates.get(p, S(p)) for p in d.params]
     gradients = [d.gradients[p].symbol for p in d.params]
     keys = (
         list(d.definitions)
         + list(d.factors)
-        + [("d", ("E",), p) for p in d.params]
-        + [("new", p) for p in d.params]
+        + [gradient(p) for p in d.params]
+        + [Updated(p) for p in d.params]
     )
     values = (
         [S(k) for k in d.definitions]
@@ -120,11 +118,11 @@ def compile_network(network: Network) -> Compiled:
     # Factor expressions mention deltas by symbol; assign them all before reading any.
     return Compiled(
         derivation=d,
-        step_math=_function([params, inputs, targets, eta], [S(("E",))] + updated, everything, "math"),
-        step_numpy=_function([params, inputs, targets, eta], [S(("E",))] + updated, everything, "numpy"),
-        gradient_numpy=_function([params, inputs, targets], [S(("E",))] + gradients, everything, "numpy"),
-        forward_math=_function([params, inputs, targets], [S(("E",))] + outputs, forward, "math"),
-        forward_numpy=_function([params, inputs, targets], [S(("E",))] + outputs, forward, "numpy"),
+        step_math=_function([params, inputs, targets, eta], [E] + updated, everything, "math"),
+        step_numpy=_function([params, inputs, targets, eta], [E] + updated, everything, "numpy"),
+        gradient_numpy=_function([params, inputs, targets], [E] + gradients, everything, "numpy"),
+        forward_math=_function([params, inputs, targets], [E] + outputs, forward, "math"),
+        forward_numpy=_function([params, inputs, targets], [E] + outputs, forward, "numpy"),
         evaluate=_function([params, inputs, targets, eta], values, everything, "math"),
         evaluate_keys=tuple(keys),
         evaluate_numpy=_Lazy(lambda: _function([params, inputs, targets, eta], values, everything, "numpy")),

@@ -1,8 +1,9 @@
 """The numeric engine: one step, training, and learning-rate sweeps, all through the bridge.
 
 Every number here comes from a function lambdified from the SymPy derivation
-(:mod:`backprop_tutor.bridge`); this module only feeds them parameters and data, loops over
-samples and epochs, and watches for divergence.
+(:mod:`bridge`); this module only feeds them parameters and data, loops over samples and
+epochs, and watches for divergence. Parameters travel as flat lists in the order of
+``network.parameters`` (:mod:`parameters`).
 """
 
 from __future__ import annotations
@@ -12,84 +13,42 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
 from .bridge import Compiled, compile_network
-from .spec import Example, Network, SpecError
+from .quantities import ErrorAfter, LearningRate, Quantity, Updated
+from .spec import Example, SpecError
 
 __all__ = [
     "StepValues",
     "Sweep",
     "Training",
     "evaluate_step",
-    "first_step_result",
-    "flatten_parameters",
     "predict",
     "sweep",
     "train",
-    "unflatten_parameters",
 ]
 
 # Python float arithmetic signals divergence by raising instead of returning inf.
 _FLOAT_FAILURES = (OverflowError, ValueError, ZeroDivisionError)
 
 
-def flatten_parameters(example: Example) -> list:
-    """The example's weights and biases as one list, in ``derivation.params`` order."""
-    flat = []
-    for l, matrix in enumerate(example.weights):
-        for row in matrix:
-            flat.extend(row)
-        if example.network.bias == "shared":
-            flat.append(example.biases[l])
-        elif example.network.bias == "per_neuron":
-            flat.extend(example.biases[l])
-    return flat
-
-
-def unflatten_parameters(network: Network, flat) -> tuple[list, list]:
-    """Nested (weights, biases) lists, shaped as in the worked-example JSON, from a flat list."""
-    values = iter(float(v) for v in flat)
-    weights, biases = [], []
-    for l in range(1, network.depth + 1):
-        fan_in, fan_out = network.layers[l - 1], network.layers[l]
-        weights.append([[next(values) for _ in range(fan_in)] for _ in range(fan_out)])
-        if network.bias == "shared":
-            biases.append(next(values))
-        elif network.bias == "per_neuron":
-            biases.append([next(values) for _ in range(fan_out)])
-    return weights, biases
-
-
-def _rate(value, name="learning_rate") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise SpecError(name, f"expected a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise SpecError(name, f"expected a positive finite number, got {value}")
-    return value
-
-
-def _epochs(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise SpecError("epochs", f"expected a whole number >= 0, got {value!r}")
-    return int(value)
-
-
 # --- one step, every intermediate value --------------------------------------------------
 
 @dataclass(frozen=True)
 class StepValues:
-    """Every quantity of one forward and backward pass on one sample, keyed as in notation.py.
+    """Every quantity of one forward and backward pass on one sample, keyed by quantity keys.
 
-    ``values`` holds net inputs, outputs, error terms, every chain-rule factor, every
-    gradient ("d", ("E",), param) and every updated parameter ("new", param); the key
-    ("E_after",) is the error of the same sample after the update.
+    ``values`` holds inputs, targets, parameters, net inputs, outputs, error terms, every
+    chain-rule factor, every gradient ``Partial(TotalError(), param)``, every updated parameter
+    ``Updated(param)``, the learning rate and ``ErrorAfter()``, the same sample's error after
+    the update.
     """
 
     example: Example
     sample: int
     values: dict
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Quantity) -> float:
         return self.values[key]
 
 
@@ -98,7 +57,7 @@ def evaluate_step(example: Example, sample: int = 0, parameters=None) -> StepVal
     if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < example.n_samples:
         raise SpecError("sample", f"expected a sample index from 0 to {example.n_samples - 1}, got {sample!r}")
     compiled = compile_network(example.network)
-    params = flatten_parameters(example) if parameters is None else list(parameters)
+    params = example.flat_parameters() if parameters is None else list(parameters)
     x, t = example.inputs[sample], example.targets[sample]
     try:
         numbers = compiled.evaluate(params, x, t, example.learning_rate)
@@ -109,16 +68,14 @@ def evaluate_step(example: Example, sample: int = 0, parameters=None) -> StepVal
             numbers = compiled.evaluate_numpy(np.asarray(params, dtype=float), np.asarray(x, dtype=float),
                                               np.asarray(t, dtype=float), example.learning_rate)
             numbers = [float(v) for v in numbers]
+    d = compiled.derivation
     values = dict(zip(compiled.evaluate_keys, numbers))
-    for k, p in zip(compiled.derivation.input_keys, x):
-        values[k] = p
-    for k, p in zip(compiled.derivation.target_keys, t):
-        values[k] = p
-    for key, value in zip(compiled.derivation.params, params):
-        values[key] = value
-    values[("eta",)] = example.learning_rate
-    after = [values[("new", key)] for key in compiled.derivation.params]
-    values[("E_after",)] = _forward_loss(compiled, after, x, t)
+    values.update(zip(d.input_keys, x))
+    values.update(zip(d.target_keys, t))
+    values.update(zip(d.params, params))
+    values[LearningRate()] = example.learning_rate
+    after = [values[Updated(key)] for key in d.params]
+    values[ErrorAfter()] = _forward_loss(compiled, after, x, t)
     return StepValues(example, sample, values)
 
 
@@ -129,32 +86,10 @@ def _forward_loss(compiled: Compiled, params, x, t) -> float:
         return math.inf
 
 
-def first_step_result(example: Example) -> dict:
-    """The ``first_step`` part of the result JSON: the first sample with the initial parameters."""
-    step = evaluate_step(example, 0)
-    net = example.network
-    d = compile_network(net).derivation
-    layers = range(1, net.depth + 1)
-    gradients = [step[("d", ("E",), p)] for p in d.params]
-    updated = [step[("new", p)] for p in d.params]
-    grad_weights, grad_biases = unflatten_parameters(net, gradients)
-    weights, biases = unflatten_parameters(net, updated)
-    return {
-        "net": [[step[("z", l, j)] for j in range(net.layers[l])] for l in layers],
-        "out": [[step[("a", l, j)] for j in range(net.layers[l])] for l in layers],
-        "loss": step[("E",)],
-        "delta": [[step[("d", ("E",), ("z", l, j))] for j in range(net.layers[l])] for l in layers],
-        "grad_weights": grad_weights,
-        "grad_biases": grad_biases,
-        "weights": weights,
-        "biases": biases,
-    }
-
-
 def predict(example: Example, parameters=None) -> list:
     """The network's outputs for every sample, one row per sample."""
     compiled = compile_network(example.network)
-    params = flatten_parameters(example) if parameters is None else list(parameters)
+    params = example.flat_parameters() if parameters is None else list(parameters)
     return [[float(v) for v in compiled.forward_math(params, x, t)[1:]]
             for x, t in zip(example.inputs, example.targets)]
 
@@ -173,7 +108,7 @@ class Training:
     learning_rate: float
     epochs: int
     loss_history: np.ndarray   # (epochs run + 1,)
-    parameters: list           # flat, derivation.params order
+    parameters: list           # flat, in network.parameters order
     outputs: list              # (samples, outputs)
     diverged_at: int | None
 
@@ -184,11 +119,13 @@ class Training:
 
     @property
     def weights(self) -> list:
-        return unflatten_parameters(self.example.network, self.parameters)[0]
+        """The final weights, nested as in the worked-example JSON."""
+        return self.example.network.parameters.unflatten(self.parameters)[0]
 
     @property
     def biases(self) -> list:
-        return unflatten_parameters(self.example.network, self.parameters)[1]
+        """The final biases, nested as in the worked-example JSON."""
+        return self.example.network.parameters.unflatten(self.parameters)[1]
 
 
 def _dataset_loss_math(compiled: Compiled, params, example: Example) -> float:
@@ -267,10 +204,10 @@ def _train_batch(compiled: Compiled, example: Example, params: list, rate: float
 
 def train(example: Example, epochs: int | None = None, learning_rate: float | None = None) -> Training:
     """Train for ``epochs`` (default: the example's) at ``learning_rate`` (default: the example's)."""
-    rate = example.learning_rate if learning_rate is None else _rate(learning_rate)
-    epochs = example.epochs if epochs is None else _epochs(epochs)
+    rate = example.learning_rate if learning_rate is None else checks.learning_rate(learning_rate)
+    epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")
     compiled = compile_network(example.network)
-    params = flatten_parameters(example)
+    params = example.flat_parameters()
     run = _train_batch if example.update == "batch" else _train_online
     history, params, diverged_at = run(compiled, example, params, rate, epochs)
     outputs = predict(example, params)
@@ -316,11 +253,11 @@ def _check_rates(learning_rates) -> np.ndarray:
 def sweep(example: Example, learning_rates, epochs: int | None = None, keep_history: bool = False) -> Sweep:
     """Train one copy of the example per learning rate, all in one NumPy run."""
     rates = _check_rates(learning_rates)
-    epochs = example.epochs if epochs is None else _epochs(epochs)
+    epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")
     compiled = compile_network(example.network)
     d = compiled.derivation
     count = rates.size
-    p = [np.full(count, v) for v in flatten_parameters(example)]
+    p = [np.full(count, v) for v in example.flat_parameters()]
     diverged = np.full(count, -1)
     history = np.empty((epochs + 1, count)) if keep_history else None
     batch = example.update == "batch"

@@ -53,10 +53,9 @@ def example_to_dict(example: Example) -> dict:
         "epochs": example.epochs,
         "update": example.update,
     }
-    if net.bias == "shared":
-        data["biases"] = list(example.biases)
-    elif net.bias == "per_neuron":
-        data["biases"] = [list(b) for b in example.biases]
+    biases = net.parameters.biases_json(example.biases)
+    if biases is not None:
+        data["biases"] = biases
     return data
 
 

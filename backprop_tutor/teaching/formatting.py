@@ -1,19 +1,21 @@
-"""Print SymPy expressions as a textbook does: with names, or with today's numbers in their place.
+"""Print SymPy expressions and numbers as a textbook does: with names, or with today's numbers.
 
 Both printers keep the order the expression was built in (``order='none'``), so a display
 formula built as w1·i1 + w2·i2 + b1·1 is printed in that order, and its numeric twin lines
-up with it term by term.
+up with it term by term. A :class:`Form` is one equation written both ways; the LaTeX
+helpers lay it out as one block aligned on "=".
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["Printers", "fmt", "product", "tex_number", "total"]
+__all__ = ["Form", "Printers", "aligned_tex", "alternative_tex", "fmt", "product", "tex_number", "total"]
 
 SIGNIFICANT = 9  # Mazur prints 0.298371109: nine significant digits
 
@@ -109,3 +111,37 @@ def total(*terms) -> sp.Expr:
     """An unevaluated sum, printed in the given order."""
     terms = [t for t in terms]
     return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way of writing a step's equation, with names and with numbers, in LaTeX and text."""
+
+    label: str
+    tex: str
+    tex_numbers: str
+    text: str
+    text_numbers: str
+
+
+def _rhs(equation: str) -> str:
+    return equation.partition(" = ")[2]
+
+
+def aligned_tex(form: Form, value_tex: str) -> str:
+    """An equation as a LaTeX aligned block: formula, numbers, value (``value_tex`` "" when none)."""
+    if not value_tex:
+        return rf"{form.tex} = {form.tex_numbers}"
+    name, _, rhs = form.tex.partition(" = ")
+    numbers = _rhs(form.tex_numbers)
+    rows = [rf"{name} &= {rhs}"]
+    if numbers != value_tex:
+        rows.append(rf"&= {numbers}")
+    rows.append(rf"&= {value_tex}")
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def alternative_tex(alt: Form) -> str:
+    """Another form of a step's equation as a LaTeX aligned block: with names, then with numbers."""
+    name, _, rhs = alt.tex.partition(" = ")
+    return rf"\begin{{aligned}}{name} &= {rhs} \\ &= {_rhs(alt.tex_numbers)}\end{{aligned}}"

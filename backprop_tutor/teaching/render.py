@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 
-from ..core.engine import Training, first_step_result
-from .formatting import fmt
-from .walkthrough import PHASE_TITLES, Form, Walkthrough
+from ..core.engine import Training, evaluate_step
+from ..core.quantities import Net, Out, Partial, TotalError, Updated, gradient
+from ..core.spec import Example
+from .formatting import aligned_tex, alternative_tex, fmt
+from .walkthrough import PHASE_TITLES, Walkthrough
 
-__all__ = ["FORMATS", "render", "result_json"]
+__all__ = ["FORMATS", "first_step_result", "render", "result_json"]
 
 FORMATS = ("text", "markdown", "latex", "json")
 
@@ -71,31 +73,12 @@ def _markdown(walk: Walkthrough, training: Training | None) -> str:
         if step.phase != phase:
             phase = step.phase
             out += [f"## {PHASE_TITLES[phase]}", ""]
-        out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", aligned_tex(step.formula, step), "$$", ""]
+        out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", aligned_tex(step.formula, step.value_tex), "$$", ""]
         for alt in step.alternatives:
             out += [f"*{alt.label}:*", "", "$$", alternative_tex(alt), "$$", ""]
     if training is not None:
         out += ["## Training", ""] + [f"- {line}" for line in training_lines(training, walk)] + [""]
     return "\n".join(out)
-
-
-def aligned_tex(form: Form, step) -> str:
-    """A step's equation as a LaTeX aligned block: formula, numbers, value."""
-    if step.value is None:
-        return rf"{form.tex} = {form.tex_numbers}"
-    name, _, rhs = form.tex.partition(" = ")
-    numbers = _rhs(form.tex_numbers)
-    rows = [rf"{name} &= {rhs}"]
-    if numbers != step.value_tex:
-        rows.append(rf"&= {numbers}")
-    rows.append(rf"&= {step.value_tex}")
-    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
-
-
-def alternative_tex(alt: Form) -> str:
-    """Another form of a step's equation as a LaTeX aligned block: with names, then with numbers."""
-    name, _, rhs = alt.tex.partition(" = ")
-    return rf"\begin{{aligned}}{name} &= {rhs} \\ &= {_rhs(alt.tex_numbers)}\end{{aligned}}"
 
 
 def _latex_escape(text: str) -> str:
@@ -118,7 +101,7 @@ def _latex(walk: Walkthrough, training: Training | None) -> str:
             phase = step.phase
             out.append(rf"\section*{{{_latex_escape(PHASE_TITLES[phase])}}}")
         out += [rf"\subsection*{{{step.index}. {_latex_escape(step.title)}}}", _latex_escape(step.explanation),
-                r"\[", aligned_tex(step.formula, step), r"\]"]
+                r"\[", aligned_tex(step.formula, step.value_tex), r"\]"]
         for alt in step.alternatives:
             out += [rf"\emph{{{_latex_escape(alt.label)}:}}", r"\[", alternative_tex(alt), r"\]"]
     if training is not None:
@@ -139,6 +122,26 @@ def _finite(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def first_step_result(example: Example) -> dict:
+    """The ``first_step`` part of the result JSON: the first sample with the initial parameters."""
+    step = evaluate_step(example, 0)
+    net = example.network
+    layout = net.parameters
+    layers = range(1, net.depth + 1)
+    grad_weights, grad_biases = layout.unflatten(step[gradient(p)] for p in layout.keys)
+    weights, biases = layout.unflatten(step[Updated(p)] for p in layout.keys)
+    return {
+        "net": [[step[Net(l, j)] for j in range(net.layers[l])] for l in layers],
+        "out": [[step[Out(l, j)] for j in range(net.layers[l])] for l in layers],
+        "loss": step[TotalError()],
+        "delta": [[step[Partial(TotalError(), Net(l, j))] for j in range(net.layers[l])] for l in layers],
+        "grad_weights": grad_weights,
+        "grad_biases": grad_biases,
+        "weights": weights,
+        "biases": biases,
+    }
 
 
 def result_json(training: Training) -> dict:

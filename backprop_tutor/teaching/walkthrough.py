@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..core import registry
 from ..core.engine import StepValues, evaluate_step
-from .formatting import Printers, fmt, product, tex_number, total
-from .notation import Namer
+from ..core.quantities import (ErrorAfter, ErrorTerm, LearningRate, Net, Out, Parameter, Partial, Quantity,
+                               Target, TotalError, Updated, Weight, gradient, renamed)
 from ..core.spec import Example
 from ..core.symbolic import Derivation, derive, symbol_for
+from .formatting import Form, Printers, fmt, product, tex_number, total
+from .notation import Namer, quantity
 
-__all__ = ["PHASES", "Form", "Step", "Walkthrough", "walkthrough"]
+__all__ = ["PHASES", "PHASE_TITLES", "Step", "Walkthrough", "walkthrough"]
 
 PHASES = ("forward", "error", "output", "hidden", "update")
 PHASE_TITLES = {
@@ -32,39 +35,6 @@ PHASE_TITLES = {
     "update": "Updating the parameters",
 }
 
-_ACTIVATION_WHY = {
-    "sigmoid": "The logistic function squashes the net input into (0, 1).",
-    "tanh": "tanh squashes the net input into (-1, 1).",
-    "relu": "ReLU passes a positive net input and blocks a negative one.",
-    "linear": "A linear neuron outputs its net input unchanged.",
-    "softmax": "Softmax turns the output layer's net inputs into probabilities that sum to 1.",
-}
-_SLOPE_WHY = {
-    "sigmoid": "The logistic function's slope is its output times one minus its output.",
-    "tanh": "tanh's slope is one minus its output squared.",
-    "relu": "ReLU's slope is 1 where the net input is positive, else 0.",
-    "linear": "A linear neuron's slope is 1.",
-}
-_LOSS_WHY = {
-    "half_sse": "Half the squared difference between target and output.",
-    "sse": "The squared difference between target and output.",
-    "mse": "The squared difference, averaged over the output neurons.",
-    "bce": "Binary cross-entropy of the output against its target.",
-    "ce": "Cross-entropy: minus the target times the log of the output.",
-}
-
-
-@dataclass(frozen=True)
-class Form:
-    """One way of writing a step's equation, with names and with numbers, in LaTeX and text."""
-
-    label: str
-    tex: str
-    tex_numbers: str
-    text: str
-    text_numbers: str
-
-
 @dataclass(frozen=True)
 class Step:
     """One teaching step: what it computes, how (formula and numbers), and what it touches."""
@@ -73,7 +43,7 @@ class Step:
     phase: str
     title: str
     explanation: str
-    key: tuple | None          # quantity computed (see notation.py); None for the opening step
+    key: Quantity | None       # quantity computed; None for the opening step
     name_tex: str
     name_text: str
     value: float | None
@@ -126,16 +96,22 @@ class Walkthrough:
         """Phases present, in order."""
         return [p for p in PHASES if any(s.phase == p for s in self.steps)]
 
+    @property
+    def parameters(self) -> tuple:
+        """The network's weights and biases, in canonical order."""
+        return self.example.network.parameters.keys
+
     def values_so_far(self, index: int) -> dict:
         """Quantity key -> value of every step up to and including ``index``."""
         return {s.key: s.value for s in self.steps[: index + 1] if s.key is not None}
 
-    def step_for(self, key: tuple) -> Step:
-        """The step that computes a quantity."""
+    def step_for(self, key) -> Step:
+        """The step that computes a quantity, given by key or printed name (``"dE/dw5"``, ``"delta_o1"``)."""
+        key = renamed(quantity(key, self.example.network))
         for step in self.steps:
             if step.key == key:
                 return step
-        raise KeyError(key)
+        raise KeyError(f"no step computes {key!r} in this walkthrough")
 
 
 class _Builder:
@@ -148,15 +124,12 @@ class _Builder:
         self.steps: list = []
         tex_names, text_names, numbers = {}, {}, {}
         for key, value in self.values.values.items():
-            if key[0] in ("new", "E_after"):
-                continue
-            if key[0] == "d" and key[1] == ("E",) and key[2][0] == "z":
-                key = ("delta",) + key[2][1:]  # ∂E/∂net_o1 is named δ_o1 wherever it appears
+            if isinstance(key, (Updated, ErrorAfter)):
+                continue  # never a symbol inside another formula
+            key = renamed(key)  # ∂E/∂net_o1 is named δ_o1 wherever it appears
             symbol = symbol_for(key)
             tex_names[symbol], text_names[symbol] = self.namer.tex(key), self.namer.text(key)
             numbers[symbol] = value
-        eta = symbol_for(("eta",))
-        tex_names[eta], text_names[eta] = self.namer.tex(("eta",)), self.namer.text(("eta",))
         self.p = Printers(tex_names, text_names, numbers)
 
     # -- helpers -------------------------------------------------------------------------
@@ -164,9 +137,9 @@ class _Builder:
         return Form(label, f"{name_tex} = {self.p.tex(rhs)}", f"{name_tex} = {self.p.tex_numbers(rhs)}",
                     f"{name_text} = {self.p.text(rhs)}", f"{name_text} = {self.p.text_numbers(rhs)}")
 
-    def add(self, phase, title, explanation, key, rhs, *, value=None, name=None, alternatives=(),
+    def add(self, phase, title, explanation, key, rhs, *, value=None, alternatives=(),
             factors=(), nodes=(), edges=()):
-        name_tex, name_text = name or (self.namer.tex(key), self.namer.text(key))
+        name_tex, name_text = self.namer.tex(key), self.namer.text(key)
         value = self.values[key] if value is None else value
         self.steps.append(Step(
             index=len(self.steps), phase=phase, title=title, explanation=explanation, key=key,
@@ -181,7 +154,7 @@ class _Builder:
         return (name_tex, name_text, form, float(self.values[factor.key]))
 
     def bias_node(self, l):
-        return ("bias", l) if self.net.bias != "none" else None
+        return ("bias", l) if self.net.parameters.has_bias else None
 
     def incoming(self, l, j):
         nodes = [(l - 1, k) for k in range(self.net.layers[l - 1])]
@@ -223,8 +196,8 @@ class _Builder:
         for l in range(1, self.net.depth + 1):
             layer = "output" if l == self.net.depth else "hidden"
             for j in range(self.net.layers[l]):
-                terms = [product(S(("w", l, j, k)), S(("a", l - 1, k))) for k in range(self.net.layers[l - 1])]
-                bias = {"shared": ("b", l), "per_neuron": ("b", l, j)}.get(self.net.bias)
+                terms = [product(S(Weight(l, j, k)), S(Out(l - 1, k))) for k in range(self.net.layers[l - 1])]
+                bias = self.net.parameters.bias_key(l, j)
                 if bias:
                     terms.append(product(S(bias), sp.Integer(1)))
                 nodes, edges = self.incoming(l, j)
@@ -232,26 +205,27 @@ class _Builder:
                 self.add("forward", f"Net input of {layer} neuron {neuron}",
                          "A neuron's net input is the weighted sum of the previous layer's outputs"
                          + (" plus the bias." if bias else "."),
-                         ("z", l, j), total(*terms), nodes=nodes, edges=edges)
-            name = self.net.activations[l - 1]
+                         Net(l, j), total(*terms), nodes=nodes, edges=edges)
+            entry = registry.activation(self.net.activations[l - 1])
             for j in range(self.net.layers[l]):
-                nodes = [(l, i) for i in range(self.net.layers[l])] if name == "softmax" else [(l, j)]
-                self.add("forward", f"Output of {layer} neuron {self.namer.neuron(l, j)}", _ACTIVATION_WHY[name],
-                         ("a", l, j), self.d.definitions[("a", l, j)], nodes=nodes)
+                nodes = [(l, i) for i in range(self.net.layers[l])] if entry.coupled else [(l, j)]
+                self.add("forward", f"Output of {layer} neuron {self.namer.neuron(l, j)}", entry.why,
+                         Out(l, j), self.d.definitions[Out(l, j)], nodes=nodes)
 
     def error(self):
         L, S = self.net.depth, symbol_for
         n = self.net.layers[L]
+        loss = registry.loss(self.net.loss)
         for j in range(n):
-            a, t = S(("a", L, j)), S(("t", j))
-            self.add("error", f"Error of output {self.namer.neuron(L, j)}", _LOSS_WHY[self.net.loss],
-                     ("Eo", j), _display_loss(self.net.loss, a, t, n), nodes=[(L, j)])
+            # The term exactly as the registry writes it (target first, as the seed does).
+            self.add("error", f"Error of output {self.namer.neuron(L, j)}", loss.why,
+                     ErrorTerm(j), loss.term(S(Out(L, j)), S(Target(j)), n), nodes=[(L, j)])
         self.add("error", "Total error", "The total error sums the errors of the output neurons.",
-                 ("E",), total(*[S(("Eo", j)) for j in range(n)]), nodes=[(L, j) for j in range(n)])
+                 TotalError(), total(*[S(ErrorTerm(j)) for j in range(n)]), nodes=[(L, j) for j in range(n)])
 
     def layer_deltas(self, l):
-        name = self.net.activations[l - 1]
-        if name == "softmax":  # every delta needs every ∂E/∂out: list those first
+        entry = registry.activation(self.net.activations[l - 1])
+        if entry.coupled:  # every delta needs every ∂E/∂out: list those first
             for j in range(self.net.layers[l]):
                 self.error_by_output(l, j)
             for j in range(self.net.layers[l]):
@@ -259,9 +233,9 @@ class _Builder:
             return
         for j in range(self.net.layers[l]):
             self.error_by_output(l, j)
-            slope = self.d.factors[("d", ("a", l, j), ("z", l, j))]
-            self.add(self.phase(l), f"How {self.namer.text(('a', l, j))} changes with {self.namer.text(('z', l, j))}",
-                     _SLOPE_WHY[name], slope.key, slope.expr, nodes=[(l, j)])
+            slope = self.d.factors[Partial(Out(l, j), Net(l, j))]
+            self.add(self.phase(l), f"How {self.namer.text(Out(l, j))} changes with {self.namer.text(Net(l, j))}",
+                     entry.slope_why, slope.key, slope.expr, nodes=[(l, j)])
             self.delta(l, j)
 
     def phase(self, l):
@@ -269,8 +243,8 @@ class _Builder:
 
     def error_by_output(self, l, j):
         neuron = self.namer.neuron(l, j)
-        dE_dout = self.d.factors[("d", ("E",), ("a", l, j))]
-        title = f"How the error changes with {self.namer.text(('a', l, j))}"
+        dE_dout = self.d.factors[Partial(TotalError(), Out(l, j))]
+        title = f"How the error changes with {self.namer.text(Out(l, j))}"
         if l == self.net.depth:
             self.add("output", title,
                      "Differentiate the total error with respect to this output; the other outputs' terms vanish.",
@@ -289,41 +263,39 @@ class _Builder:
 
     def delta(self, l, j):
         delta = self.d.delta(l, j)
-        coupled = self.net.activations[l - 1] == "softmax"
+        coupled = registry.activation(self.net.activations[l - 1]).coupled
         chain = total(*[product(*[f.symbol for f in term]) for term in delta.terms])
+        name = renamed(delta.key)
         self.add(self.phase(l), f"The node delta of {self.namer.neuron(l, j)}",
                  "The delta is how much the error changes with the neuron's net input: "
-                 + ("a sum over every output, since softmax couples them." if coupled
+                 + (f"a sum over every output, since {self.net.activations[l - 1]} couples them." if coupled
                     else "the product of the two factors before it."),
-                 ("delta", l, j), chain, value=self.values[delta.key],
-                 alternatives=[self.form("derived", self.namer.tex(("delta", l, j)),
-                                         self.namer.text(("delta", l, j)), delta.expr)],
+                 name, chain, value=self.values[delta.key],
+                 alternatives=[self.form("derived", self.namer.tex(name), self.namer.text(name), delta.expr)],
                  factors=[self.factor_entry(f) for term in delta.terms for f in term],
                  nodes=[(l, i) for i in range(self.net.layers[l])] if coupled else [(l, j)])
 
     def layer_gradients(self, l):
         phase = self.phase(l)
-        for param in [p for p in self.d.params if p[1] == l]:
-            gradient = self.d.gradients[param]
+        for param in self.net.parameters.layer_keys(l):
+            factor = self.d.gradients[param]
             chain = self.d.chain(param)
             nodes, edges = self.param_reach(param)
             self.add(phase, f"Gradient for {self.namer.text(param)}",
                      "Chain rule: the error depends on the parameter only through the net inputs it feeds.",
-                     gradient.key, total(*[product(*[f.symbol for f in term]) for term in chain]),
-                     alternatives=[self.form("delta rule", self.namer.tex(gradient.key), self.namer.text(gradient.key),
-                                             total(*[product(delta.symbol, local.expr) for delta, local in gradient.terms]))],
+                     factor.key, total(*[product(*[f.symbol for f in term]) for term in chain]),
+                     alternatives=[self.form("delta rule", self.namer.tex(factor.key), self.namer.text(factor.key),
+                                             total(*[product(delta.symbol, local.expr) for delta, local in factor.terms]))],
                      factors=[self.factor_entry(f) for term in chain for f in term],
                      nodes=nodes, edges=edges)
 
-    def param_reach(self, param, downstream=True):
+    def param_reach(self, param: Parameter, downstream=True):
         """Nodes and edges a parameter's gradient flows through (only its own edges if not downstream)."""
-        l = param[1]
-        if param[0] == "w":
-            j, k = param[2], param[3]
-            nodes, edges = [(l - 1, k), (l, j)], [((l - 1, k), (l, j))]
-            fed = [j]
+        l, fed = param.layer, self.net.parameters.fed_by(param)
+        if isinstance(param, Weight):
+            source, target = (l - 1, param.source), (l, param.target)
+            nodes, edges = [source, target], [(source, target)]
         else:
-            fed = [param[2]] if len(param) == 3 else list(range(self.net.layers[l]))
             nodes, edges = [("bias", l)] + [(l, j) for j in fed], [(("bias", l), (l, j)) for j in fed]
         if not downstream:
             return nodes, edges
@@ -335,22 +307,21 @@ class _Builder:
 
     def updates(self):
         S = symbol_for
-        eta = S(("eta",))
+        eta = S(LearningRate())
         why = ("Step against the gradient, scaled by the learning rate: the original weights "
                "were used for every derivative above.")
         if self.example.update == "batch" and self.example.n_samples > 1:
             why += (f" This is the update for this sample alone; batch training averages the gradient over "
                     f"all {self.example.n_samples} samples before it updates.")
         for l in range(self.net.depth, 0, -1):
-            for param in [p for p in self.d.params if p[1] == l and p in self.d.updates]:
-                gradient = self.d.gradients[param]
-                rhs = sp.Add(S(param), sp.Mul(-1, eta, gradient.symbol, evaluate=False), evaluate=False)
+            for param in [p for p in self.net.parameters.layer_keys(l) if p in self.d.updates]:
+                rhs = sp.Add(S(param), sp.Mul(-1, eta, S(gradient(param)), evaluate=False), evaluate=False)
                 nodes, edges = self.param_reach(param, downstream=False)
-                self.add("update", f"Update {self.namer.text(param)}", why, ("new", param), rhs, name=("{" + self.namer.tex(param) + "}^{+}", self.namer.text(param) + "+"),
+                self.add("update", f"Update {self.namer.text(param)}", why, Updated(param), rhs,
                          nodes=nodes, edges=edges)
-        before = self.values[("E",)]
-        after = self.values[("E_after",)]
-        name_tex, name_text = self.namer.tex(("E",)), self.namer.text(("E",))
+        before = self.values[TotalError()]
+        after = self.values[ErrorAfter()]
+        name_tex, name_text = self.namer.tex(TotalError()), self.namer.text(TotalError())
         form = Form("formula", rf"{{{name_tex}}}^{{+}} = {name_tex}\text{{ with the updated parameters}}",
                     rf"{{{name_tex}}}^{{+}} = {tex_number(after)}",
                     f"{name_text}+ = {name_text} with the updated parameters", f"{name_text}+ = {fmt(after)}")
@@ -358,27 +329,10 @@ class _Builder:
         self.steps.append(Step(
             index=len(self.steps), phase="update", title="The error after one update",
             explanation=f"Feeding the same inputs forward again, the error falls from {fmt(before)} to {fmt(after)}.",
-            key=("E_after",), name_tex="{" + name_tex + "}^{+}", name_text=name_text + "+", value=float(after),
+            key=ErrorAfter(), name_tex=self.namer.tex(ErrorAfter()), name_text=self.namer.text(ErrorAfter()),
+            value=float(after),
             formula=form, nodes=tuple((L, j) for j in range(self.net.layers[L])),
         ))
-
-
-def _display_loss(name, a, t, n):
-    """The per-output error term as a textbook writes it (target first, as the seed does)."""
-    diff = sp.Add(t, sp.Mul(-1, a, evaluate=False), evaluate=False)
-    squared = sp.Pow(diff, 2, evaluate=False)
-    if name == "half_sse":
-        return product(sp.Rational(1, 2), squared)
-    if name == "sse":
-        return squared
-    if name == "mse":
-        return product(sp.Rational(1, n), squared)
-    from ..core.functions import clog
-    if name == "bce":
-        inner = sp.Add(product(t, clog(a)), product(sp.Add(1, -t, evaluate=False), clog(sp.Add(1, -a, evaluate=False))),
-                       evaluate=False)
-        return sp.Mul(-1, inner, evaluate=False)
-    return sp.Mul(-1, t, clog(a), evaluate=False)
 
 
 def walkthrough(example: Example, notation: str = "mazur", sample: int = 0) -> Walkthrough:

@@ -9,7 +9,8 @@ from IPython.display import Markdown
 
 from ..core.engine import Training, train
 from ..core.example_files import load_example
-from ..teaching.render import aligned_tex, alternative_tex, training_lines
+from ..teaching.formatting import aligned_tex, alternative_tex
+from ..teaching.render import training_lines
 from ..core.spec import Example
 from ..teaching.walkthrough import Walkthrough, walkthrough
 
@@ -25,17 +26,21 @@ def _walk(source, notation: str) -> Walkthrough:
 
 def steps_markdown(source="seed", phase: str | None = None, keys=None, notation: str = "mazur",
                    titles: bool = True) -> str:
-    """Markdown (with LaTeX) for the steps of one phase, or for the steps computing ``keys``."""
+    """Markdown (with LaTeX) for the steps of one phase, or for the steps computing ``keys``.
+
+    ``keys`` names quantities by their printed names in either notation (``"dE/dw5"``,
+    ``"delta_o1"``, ``"w5+"``) or by quantity keys; a single name may be given without a list.
+    """
     walk = _walk(source, notation)
     if keys is not None:
-        steps = [walk.step_for(tuple(k)) for k in keys]
+        steps = [walk.step_for(k) for k in ([keys] if isinstance(keys, str) else keys)]
     else:
         steps = [s for s in walk if phase is None or s.phase == phase]
     out = []
     for step in steps:
         if titles:
             out.append(f"**{step.title}.** {step.explanation}")
-        out.append("$$" + aligned_tex(step.formula, step) + "$$")
+        out.append("$$" + aligned_tex(step.formula, step.value_tex) + "$$")
         for alt in step.alternatives:
             out.append(f"*{alt.label}:*\n\n$$" + alternative_tex(alt) + "$$")
     return "\n\n".join(out)

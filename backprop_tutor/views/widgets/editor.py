@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ...core import checks
 from ...core.example_files import PRESETS, preset
-from ...core.spec import ACTIVATIONS, BIAS_MODES, LOSSES, UPDATES, Example, Network, SpecError, random_parameters
+from ...core.parameters import BIAS_MODES
+from ...core.registry import ACTIVATIONS, LOSSES
+from ...core.spec import UPDATES, Example, Network, SpecError, random_parameters
 from .base import View, button, error_label, show_error, tooltip_on_label
-from .parsing import (format_matrices, format_rows, parse_matrices, parse_names, parse_numbers, parse_rows,
+from .parsing import (format_matrices, format_rows, parse_matrices, parse_names, parse_rows,
                       parse_whole_numbers)
 
 __all__ = ["NetworkEditor"]
@@ -32,7 +35,7 @@ class NetworkEditor(View):
             "layers": w.Text(description="Layer sizes", tooltip="Neurons per layer, inputs first, e.g. 2, 2, 2"),
             "activations": w.Text(description="Activations",
                                   tooltip="One per non-input layer: " + ", ".join(ACTIVATIONS)),
-            "loss": w.Dropdown(options=LOSSES, description="Loss", tooltip="half_sse is the seed's ½Σ(t − o)²"),
+            "loss": w.Dropdown(options=list(LOSSES), description="Loss", tooltip="half_sse is the seed's ½Σ(t − o)²"),
             "bias": w.Dropdown(options=BIAS_MODES, description="Bias mode",
                                tooltip="shared: one bias per layer (the seed); per_neuron; none"),
             "train_bias": w.Checkbox(description="Train biases", indent=False,
@@ -81,7 +84,7 @@ class NetworkEditor(View):
                 "learning_rate": f"{example.learning_rate:g}", "epochs": str(example.epochs),
                 "inputs": format_rows(example.inputs), "targets": format_rows(example.targets),
                 "weights": format_matrices(example.weights),
-                "biases": self._format_biases(net.bias, example.biases),
+                "biases": format_rows(net.parameters.bias_rows(example.biases)),
             }
             for name, value in values.items():
                 self.fields[name].value = value
@@ -89,14 +92,6 @@ class NetworkEditor(View):
                 show_error(label, "")
         finally:
             self._filling = False
-
-    @staticmethod
-    def _format_biases(mode, biases):
-        if mode == "shared":
-            return "\n".join(f"{b:.10g}" for b in biases)
-        if mode == "per_neuron":
-            return format_rows(biases)
-        return ""
 
     def _on_example(self, change):
         self._fill(change["new"])
@@ -122,7 +117,7 @@ class NetworkEditor(View):
     def _reshape(self):
         """New layer sizes or bias mode: fit activations, data, weights and biases to the new shape."""
         names = self.fields["activations"].value.replace(",", " ").split()
-        hidden = names[0] if names and names[0] in ACTIVATIONS and names[0] != "softmax" else "sigmoid"
+        hidden = names[0] if names and names[0] in ACTIVATIONS and not ACTIVATIONS[names[0]].coupled else "sigmoid"
         output = names[-1] if names and names[-1] in ACTIVATIONS else "sigmoid"
         try:
             layers = parse_whole_numbers(self.fields["layers"].value, "layers")
@@ -140,7 +135,7 @@ class NetworkEditor(View):
         try:
             self.fields["activations"].value = ", ".join(network.activations)
             self.fields["weights"].value = format_matrices(weights)
-            self.fields["biases"].value = self._format_biases(network.bias, biases)
+            self.fields["biases"].value = format_rows(network.parameters.bias_rows(biases))
             self.fields["inputs"].value = format_rows(_fit(self._rows("inputs"), layers[0], 0.5))
             self.fields["targets"].value = format_rows(_fit(self._rows("targets"), layers[-1], 0.5))
         finally:
@@ -159,7 +154,7 @@ class NetworkEditor(View):
         self._filling = True
         try:
             self.fields["weights"].value = format_matrices(weights)
-            self.fields["biases"].value = self._format_biases(network.bias, biases)
+            self.fields["biases"].value = format_rows(network.parameters.bias_rows(biases))
         finally:
             self._filling = False
         self.apply()
@@ -173,21 +168,14 @@ class NetworkEditor(View):
         f = {name: field.value for name, field in self.fields.items()}
         network = Network(parse_whole_numbers(f["layers"], "layers"), parse_names(f["activations"], "activations"),
                           loss=f["loss"], bias=f["bias"], train_bias=bool(f["train_bias"]))
-        if network.bias == "none":
-            biases = None
-        elif network.bias == "shared":
-            biases = parse_numbers(f["biases"], "biases")
-        else:
-            biases = parse_rows(f["biases"], "biases")
-        epochs = parse_whole_numbers(f["epochs"], "epochs")
-        if len(epochs) != 1:
-            raise SpecError("epochs", "expected one whole number")
-        rate = parse_numbers(f["learning_rate"], "learning_rate")
-        if len(rate) != 1:
-            raise SpecError("learning_rate", "expected one number")
+        layout = network.parameters
+        biases = layout.biases_from_rows(parse_rows(f["biases"], "biases")) if layout.has_bias else None
+        # The same checks, and so the same words, as the command line and the API.
+        epochs = checks.whole_number(f["epochs"], "epochs", text=True)
+        rate = checks.learning_rate(f["learning_rate"], text=True)
         return Example(network=network, weights=parse_matrices(f["weights"], "weights"), biases=biases,
                        inputs=parse_rows(f["inputs"], "inputs"), targets=parse_rows(f["targets"], "targets"),
-                       learning_rate=rate[0], epochs=epochs[0], update=f["update"],
+                       learning_rate=rate, epochs=epochs, update=f["update"],
                        name=self.tutorial.example.name, description=self.tutorial.example.description)
 
     def apply(self) -> bool:

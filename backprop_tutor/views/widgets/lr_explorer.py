@@ -11,7 +11,6 @@ import numpy as np
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve, OutputBars, SweepCurve
-from ...core.symbolic import derive
 from .base import FigureImage, View, button, error_label, show_error
 from .models import LearningRateRun
 
@@ -25,7 +24,7 @@ def parameter_table(tutorial, parameters) -> str:
     network = tutorial.example.network
     namer = Namer(network, tutorial.notation)
     cells = [f"<tr><td>{html.escape(namer.text(p))}</td><td style='text-align:right'>{fmt(v)}</td></tr>"
-             for p, v in zip(derive(network).params, parameters)]
+             for p, v in zip(network.parameters.keys, parameters)]
     return "<table class='bt-parameters'><tr><th>parameter</th><th>value</th></tr>" + "".join(cells) + "</table>"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import traitlets as t
 
-from ...core.engine import Training, flatten_parameters, predict, sweep, train, unflatten_parameters
+from ...core.engine import Training, predict, sweep, train
 from ...core.example_files import load_example
 from ...teaching.notation import NOTATIONS
 from ...core.spec import Example, SpecError
@@ -195,7 +195,7 @@ class TrainingRun(t.HasTraits):
         """Back to the initial parameters, epoch 0."""
         example = self.tutorial.example
         self.diverged_at = None
-        self.parameters = flatten_parameters(example)
+        self.parameters = example.flat_parameters()
         self.outputs = predict(example)
         self.loss_history = [train(example, epochs=0).loss]
         self.epoch = 0
@@ -205,7 +205,7 @@ class TrainingRun(t.HasTraits):
         if self.diverged_at is not None or epochs <= 0:
             return
         example = self.tutorial.example
-        weights, biases = unflatten_parameters(example.network, self.parameters)
+        weights, biases = example.network.parameters.unflatten(self.parameters)
         result = train(example.replace(weights=weights, biases=biases), epochs=epochs)
         # On divergence the engine returns the last finite parameters, diverged_at - 1 epochs on.
         done = epochs if result.diverged_at is None else max(result.diverged_at - 1, 0)
@@ -218,11 +218,13 @@ class TrainingRun(t.HasTraits):
 
     @property
     def weights(self):
-        return unflatten_parameters(self.tutorial.example.network, self.parameters)[0]
+        """The current weights, nested as in the worked-example JSON."""
+        return self.tutorial.example.network.parameters.unflatten(self.parameters)[0]
 
     @property
     def biases(self):
-        return unflatten_parameters(self.tutorial.example.network, self.parameters)[1]
+        """The current biases, nested as in the worked-example JSON."""
+        return self.tutorial.example.network.parameters.unflatten(self.parameters)[1]
 
     @property
     def loss(self) -> float:

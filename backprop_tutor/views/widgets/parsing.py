@@ -1,13 +1,15 @@
-"""Read what a student typed into the editor's text fields. Numbers are read with float() only:
-nothing typed is ever evaluated, so '1+1' or '__import__(...)' is just text that is not a number.
+"""Read what a student typed into the editor's text fields: lists, rows and matrices of numbers.
+
+Each number goes through the package's one validation path (:mod:`backprop_tutor.core.checks`),
+which reads text with float() only: nothing typed is ever evaluated, so '1+1' or
+'__import__(...)' is just text that is not a number.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
-from ...core.spec import SpecError
+from ...core.checks import SpecError, number, whole_number
 
 __all__ = ["format_matrices", "format_rows", "parse_matrices", "parse_names", "parse_numbers", "parse_rows",
            "parse_whole_numbers"]
@@ -15,31 +17,17 @@ __all__ = ["format_matrices", "format_rows", "parse_matrices", "parse_names", "p
 _SEPARATOR = re.compile(r"[,\s]+")
 
 
-def _number(token: str, field: str) -> float:
-    try:
-        value = float(token)
-    except ValueError:
-        raise SpecError(field, f"{token!r} is not a number") from None
-    if not math.isfinite(value):
-        raise SpecError(field, f"expected a finite number, got {token!r}")
-    return value
-
-
 def parse_numbers(text: str, field: str) -> list:
     """'0.15, 0.2' -> [0.15, 0.2]; commas or spaces separate numbers."""
     tokens = [t for t in _SEPARATOR.split(text.strip()) if t]
     if not tokens:
         raise SpecError(field, "expected at least one number")
-    return [_number(t, field) for t in tokens]
+    return [number(t, field, text=True) for t in tokens]
 
 
 def parse_whole_numbers(text: str, field: str) -> list:
     """'2, 2, 2' -> [2, 2, 2]."""
-    values = []
-    for token in [t for t in _SEPARATOR.split(text.strip()) if t]:
-        if not re.fullmatch(r"\d+", token):
-            raise SpecError(field, f"{token!r} is not a whole number")
-        values.append(int(token))
+    values = [whole_number(t, field, text=True) for t in _SEPARATOR.split(text.strip()) if t]
     if not values:
         raise SpecError(field, "expected at least one whole number")
     return values
