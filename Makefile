@@ -10,7 +10,7 @@ PROJECTOR ?=
 # JupyterLab refuses to run as root without --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab present test test-browser screenshots bench figures clean
+.PHONY: lab present test test-fast lint test-browser screenshots bench figures clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,14 @@ present: $(VENV)/.present  ## serve NOTEBOOK as a clean app with Voilà (PROJECT
 		$(if $(filter 1 yes true,$(PROJECTOR)),--projector)
 
 # Browser tests need Debian's Chromium (apt-get install chromium); without it they are skipped, loudly.
-test: $(VENV)/.test  ## run every test (unit, golden, property, notebooks, real browser)
+test: lint  ## lint, then run every test (unit, golden, property, notebooks, real browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test  ## ruff: lint and import order
+	$(PY) -m ruff check .
+
+test-fast: $(VENV)/.test  ## the inner loop: every test but the browser and notebook runs
+	$(PY) -m pytest -m "not browser and not notebook" $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.test  ## only the real-browser tests (JupyterLab, Voilà in headless Chromium)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)

@@ -2,7 +2,7 @@
 by hand, and every image they reference exists.
 
 Executing a notebook starts a Jupyter kernel ("python3", the one installed with the package's
-environment), so those tests are marked slow; the static checks are quick.
+environment), so those tests are marked notebook (`make test-fast` skips them); the static checks are quick.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_there_are_numbered_notebooks():
 
 # --- (a) every notebook runs top to bottom ---------------------------------------------------
 
-@pytest.mark.slow
+@pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_executes_without_error(path):
     from nbclient import NotebookClient
