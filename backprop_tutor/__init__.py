@@ -17,8 +17,21 @@ from .core.checks import SpecError
 from .core.engine import StepValues, Sweep, Training, evaluate_step, predict, sweep, train
 from .core.example_files import PRESETS, example_from_dict, example_to_dict, load_example, preset
 from .core.parameters import BIAS_MODES, ParameterLayout
-from .core.quantities import (Bias, Delta, ErrorAfter, ErrorTerm, LearningRate, Net, Out, Partial, Quantity,
-                              Target, TotalError, Updated, Weight)
+from .core.quantities import (
+    Bias,
+    Delta,
+    ErrorAfter,
+    ErrorTerm,
+    LearningRate,
+    Net,
+    Out,
+    Partial,
+    Quantity,
+    Target,
+    TotalError,
+    Updated,
+    Weight,
+)
 from .core.registry import ACTIVATIONS, LOSSES, Activation, Loss, register_activation, register_loss
 from .core.spec import UPDATES, Example, Network, random_parameters
 from .core.symbolic import Derivation, Factor, derive

@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from ..core import checks
+from ..core.checks import SpecError
 from ..core.engine import train
 from ..core.example_files import PRESETS, load_example
 from ..teaching.notation import NOTATIONS
 from ..teaching.render import FORMATS, render
-from ..core.checks import SpecError
 from ..teaching.walkthrough import walkthrough
 
 __all__ = ["main"]
@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m backprop_tutor",
         description="Walk through one epoch of backpropagation (forward pass, error, chain rule, "
-                    "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures; 'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app.",
+                    "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures; "
+                    "'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app.",
     )
     parser.add_argument("--example", default="seed", metavar="FILE_OR_PRESET",
                         help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: seed")

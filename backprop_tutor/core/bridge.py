@@ -12,9 +12,9 @@ every parameter may be a vector of configurations (a learning-rate sweep) or sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter

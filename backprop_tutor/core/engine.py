@@ -9,6 +9,7 @@ epochs, and watches for divergence. Parameters travel as flat lists in the order
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,7 +53,7 @@ class StepValues:
         return self.values[key]
 
 
-def evaluate_step(example: Example, sample: int = 0, parameters=None) -> StepValues:
+def evaluate_step(example: Example, sample: int = 0, parameters: Sequence[float] | None = None) -> StepValues:
     """One forward pass, backward pass and update on one sample (the walkthrough's numbers)."""
     if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < example.n_samples:
         raise SpecError("sample", f"expected a sample index from 0 to {example.n_samples - 1}, got {sample!r}")
@@ -86,7 +87,7 @@ def _forward_loss(compiled: Compiled, params, x, t) -> float:
         return math.inf
 
 
-def predict(example: Example, parameters=None) -> list:
+def predict(example: Example, parameters: Sequence[float] | None = None) -> list:
     """The network's outputs for every sample, one row per sample."""
     compiled = compile_network(example.network)
     params = example.flat_parameters() if parameters is None else list(parameters)
@@ -250,7 +251,8 @@ def _check_rates(learning_rates) -> np.ndarray:
     return rates
 
 
-def sweep(example: Example, learning_rates, epochs: int | None = None, keep_history: bool = False) -> Sweep:
+def sweep(example: Example, learning_rates: Sequence[float] | np.ndarray, epochs: int | None = None,
+          keep_history: bool = False) -> Sweep:
     """Train one copy of the example per learning rate, all in one NumPy run."""
     rates = _check_rates(learning_rates)
     epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")

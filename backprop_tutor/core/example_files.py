@@ -81,5 +81,6 @@ def load_example(source: str | Path) -> Example:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SpecError("example", f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise SpecError("example", f"{path} is not valid JSON: {exc.msg} at {where}") from None
     return example_from_dict(data)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 from .checks import SpecError, as_list, number, vector
 from .quantities import Bias, Parameter, Weight
@@ -84,7 +85,7 @@ class ParameterLayout:
         return list(range(self.layers[param.layer]))
 
     # -- nested lists <-> flat list -------------------------------------------------------
-    def flatten(self, weights, biases) -> list:
+    def flatten(self, weights: Sequence, biases: Sequence) -> list:
         """The worked-example ``weights`` and ``biases`` as one flat list, in canonical order."""
         flat: list = []
         for l, matrix in enumerate(weights):
@@ -110,7 +111,7 @@ class ParameterLayout:
                 biases.append([next(values) for _ in range(fan_out)])
         return weights, biases
 
-    def named(self, weights=None, biases=None) -> dict:
+    def named(self, weights: Sequence | None = None, biases: Sequence | None = None) -> dict:
         """Parameter key -> value for the weights and/or biases given (either may be None)."""
         values: dict = {}
         for l, matrix in enumerate(weights or (), start=1):
@@ -140,7 +141,7 @@ class ParameterLayout:
         return tuple(vector(b, f"{field}[{l}]", self.layers[l + 1], f"one per neuron of layer {l + 1}")
                      for l, b in enumerate(items))
 
-    def bias_rows(self, biases) -> list:
+    def bias_rows(self, biases: Sequence) -> list:
         """The biases as rows of numbers, one row per layer (a shared bias is a row of one)."""
         if self.bias == "shared":
             return [[float(b)] for b in biases]
@@ -148,7 +149,7 @@ class ParameterLayout:
             return [[float(v) for v in row] for row in biases]
         return []
 
-    def biases_from_rows(self, rows: list):
+    def biases_from_rows(self, rows: list) -> list | None:
         """The inverse of :meth:`bias_rows` (shared biases may also be written on one row)."""
         if self.bias == "shared":
             return [value for row in rows for value in row]
@@ -156,7 +157,7 @@ class ParameterLayout:
             return rows
         return None
 
-    def biases_json(self, biases):
+    def biases_json(self, biases: Sequence) -> list | None:
         """The biases as the worked-example JSON writes them, or None when there are none."""
         if self.bias == "shared":
             return list(biases)

@@ -134,7 +134,8 @@ class Example:
             for i, row in enumerate(targets):
                 for j, value in enumerate(row):
                     if not 0.0 <= value <= 1.0:
-                        raise SpecError(f"targets[{i}][{j}]", f"{net.loss!r} needs targets between 0 and 1, got {value}")
+                        raise SpecError(f"targets[{i}][{j}]",
+                                        f"{net.loss!r} needs targets between 0 and 1, got {value}")
         rate = learning_rate(self.learning_rate)
         epochs = whole_number(self.epochs, "epochs")
         choice(self.update, "update", UPDATES)
@@ -155,11 +156,11 @@ class Example:
         """Number of rows in the dataset."""
         return len(self.inputs)
 
-    def replace(self, **changes) -> "Example":
+    def replace(self, **changes) -> Example:
         """A copy with some fields changed; the copy is validated like a new example."""
         return replace(self, **changes)
 
 
-def random_parameters(network: Network, seed: int = 0, scale: float | None = None):
+def random_parameters(network: Network, seed: int = 0, scale: float | None = None) -> tuple[list, list]:
     """Small random (weights, biases) for a network, reproducible from ``seed``."""
     return network.parameters.random(seed, scale)

@@ -10,13 +10,26 @@ where differentiating the fully expanded error takes minutes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sympy as sp
 
 from . import registry
-from .quantities import (ErrorTerm, LearningRate, Net, Out, Parameter, Partial, Quantity, Target,
-                         TotalError, Weight, as_quantity, gradient, renamed)
+from .quantities import (
+    ErrorTerm,
+    LearningRate,
+    Net,
+    Out,
+    Parameter,
+    Partial,
+    Quantity,
+    Target,
+    TotalError,
+    Weight,
+    as_quantity,
+    gradient,
+    renamed,
+)
 from .spec import Network
 
 __all__ = ["Derivation", "Factor", "derive", "key_of", "symbol_for"]
@@ -24,7 +37,7 @@ __all__ = ["Derivation", "Factor", "derive", "key_of", "symbol_for"]
 _KEYS: dict = {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def symbol_for(key: Quantity) -> sp.Symbol:
     """The SymPy symbol of a quantity key; its name is a valid Python identifier."""
     key = as_quantity(key)

@@ -28,8 +28,23 @@ from __future__ import annotations
 from functools import cached_property
 
 from ..core.checks import SpecError
-from ..core.quantities import (Bias, Delta, ErrorAfter, ErrorTerm, LearningRate, Net, Out, Partial, Quantity,
-                               Target, TotalError, Updated, Weight, as_quantity, gradient)
+from ..core.quantities import (
+    Bias,
+    Delta,
+    ErrorAfter,
+    ErrorTerm,
+    LearningRate,
+    Net,
+    Out,
+    Partial,
+    Quantity,
+    Target,
+    TotalError,
+    Updated,
+    Weight,
+    as_quantity,
+    gradient,
+)
 from ..core.spec import Network
 
 __all__ = ["NOTATIONS", "Namer", "quantity"]
@@ -230,7 +245,7 @@ def _every_key(network: Network) -> list:
     return keys
 
 
-def quantity(name_or_key, network: Network) -> Quantity:
+def quantity(name_or_key: str | tuple, network: Network) -> Quantity:
     """A quantity key from a key (typed or a plain tuple) or a printed name in either notation."""
     if not isinstance(name_or_key, str):
         try:

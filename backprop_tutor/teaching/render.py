@@ -73,7 +73,8 @@ def _markdown(walk: Walkthrough, training: Training | None) -> str:
         if step.phase != phase:
             phase = step.phase
             out += [f"## {PHASE_TITLES[phase]}", ""]
-        out += [f"### {step.index}. {step.title}", "", step.explanation, "", "$$", aligned_tex(step.formula, step.value_tex), "$$", ""]
+        out += [f"### {step.index}. {step.title}", "", step.explanation, "",
+                "$$", aligned_tex(step.formula, step.value_tex), "$$", ""]
         for alt in step.alternatives:
             out += [f"*{alt.label}:*", "", "$$", alternative_tex(alt), "$$", ""]
     if training is not None:

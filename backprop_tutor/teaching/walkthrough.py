@@ -17,8 +17,22 @@ import sympy as sp
 
 from ..core import registry
 from ..core.engine import StepValues, evaluate_step
-from ..core.quantities import (ErrorAfter, ErrorTerm, LearningRate, Net, Out, Parameter, Partial, Quantity,
-                               Target, TotalError, Updated, Weight, gradient, renamed)
+from ..core.quantities import (
+    ErrorAfter,
+    ErrorTerm,
+    LearningRate,
+    Net,
+    Out,
+    Parameter,
+    Partial,
+    Quantity,
+    Target,
+    TotalError,
+    Updated,
+    Weight,
+    gradient,
+    renamed,
+)
 from ..core.spec import Example
 from ..core.symbolic import Derivation, derive, symbol_for
 from .formatting import Form, Printers, fmt, product, tex_number, total
@@ -105,7 +119,7 @@ class Walkthrough:
         """Quantity key -> value of every step up to and including ``index``."""
         return {s.key: s.value for s in self.steps[: index + 1] if s.key is not None}
 
-    def step_for(self, key) -> Step:
+    def step_for(self, key: str | tuple) -> Step:
         """The step that computes a quantity, given by key or printed name (``"dE/dw5"``, ``"delta_o1"``)."""
         key = renamed(quantity(key, self.example.network))
         for step in self.steps:
@@ -257,7 +271,8 @@ class _Builder:
                  "is the sum over them of their delta times the connecting weight.",
                  dE_dout.key, total(*[product(down.symbol, local.expr) for down, local in dE_dout.terms]),
                  alternatives=[self.form("chain rule", self.namer.tex(dE_dout.key), self.namer.text(dE_dout.key),
-                                         total(*[product(down.symbol, local.symbol) for down, local in dE_dout.terms]))],
+                                         total(*[product(down.symbol, local.symbol)
+                                                 for down, local in dE_dout.terms]))],
                  factors=[self.factor_entry(f) for term in dE_dout.terms for f in term],
                  nodes=nodes[: 1 + fan_out], edges=edges[:fan_out])
 
@@ -285,7 +300,8 @@ class _Builder:
                      "Chain rule: the error depends on the parameter only through the net inputs it feeds.",
                      factor.key, total(*[product(*[f.symbol for f in term]) for term in chain]),
                      alternatives=[self.form("delta rule", self.namer.tex(factor.key), self.namer.text(factor.key),
-                                             total(*[product(delta.symbol, local.expr) for delta, local in factor.terms]))],
+                                             total(*[product(delta.symbol, local.expr)
+                                                     for delta, local in factor.terms]))],
                      factors=[self.factor_entry(f) for term in chain for f in term],
                      nodes=nodes, edges=edges)
 

@@ -5,26 +5,33 @@ The narrative of a notebook types no numbers; these calls show them, computed by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from IPython.display import Markdown
 
 from ..core.engine import Training, train
 from ..core.example_files import load_example
+from ..core.spec import Example
 from ..teaching.formatting import aligned_tex, alternative_tex
 from ..teaching.render import training_lines
-from ..core.spec import Example
 from ..teaching.walkthrough import Walkthrough, walkthrough
 
 __all__ = ["show_steps", "show_training", "steps_markdown"]
 
+# A preset name or file path, an example, or a walkthrough already built.
+Source = str | Example | Walkthrough
+# Quantities by printed name ("dE/dw5") or key; one name alone is allowed.
+Keys = str | Sequence[str | tuple] | None
 
-def _walk(source, notation: str) -> Walkthrough:
+
+def _walk(source: Source, notation: str) -> Walkthrough:
     if isinstance(source, Walkthrough):
         return source
     example = load_example(source) if isinstance(source, str) else source
     return walkthrough(example, notation)
 
 
-def steps_markdown(source="seed", phase: str | None = None, keys=None, notation: str = "mazur",
+def steps_markdown(source: Source = "seed", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
                    titles: bool = True) -> str:
     """Markdown (with LaTeX) for the steps of one phase, or for the steps computing ``keys``.
 
@@ -46,13 +53,13 @@ def steps_markdown(source="seed", phase: str | None = None, keys=None, notation:
     return "\n\n".join(out)
 
 
-def show_steps(source="seed", phase: str | None = None, keys=None, notation: str = "mazur",
+def show_steps(source: Source = "seed", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
                titles: bool = True) -> Markdown:
     """Display the steps of a phase (forward, error, output, hidden, update) or of chosen quantities."""
     return Markdown(steps_markdown(source, phase, keys, notation, titles))
 
 
-def show_training(source="seed", epochs: int | None = None, learning_rate: float | None = None,
+def show_training(source: str | Example = "seed", epochs: int | None = None, learning_rate: float | None = None,
                   notation: str = "mazur") -> Markdown:
     """Train and display the summary: final error, outputs against targets, divergence if any."""
     example: Example = load_example(source) if isinstance(source, str) else source
