@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import __version__
 from ..core import checks
 from ..core.checks import SpecError
 from ..core.engine import train
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--learning-rate", type=_learning_rate, default=None,
                         help="learning rate (default: the example's)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--version", action="version", version=f"backprop_tutor {__version__}")
     return parser
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import checks
 from .bridge import Compiled, compile_network
-from .quantities import ErrorAfter, LearningRate, Quantity, Updated
+from .quantities import ErrorAfter, LearningRate, Quantity, Updated, as_quantity, derivative_of
 from .spec import Example, SpecError
 
 __all__ = [
@@ -50,7 +50,8 @@ class StepValues:
     values: dict
 
     def __getitem__(self, key: Quantity) -> float:
-        return self.values[key]
+        # A delta is stored as the partial derivative it names.
+        return self.values[derivative_of(as_quantity(key))]
 
 
 def evaluate_step(example: Example, sample: int = 0, parameters: Sequence[float] | None = None) -> StepValues:

@@ -31,6 +31,7 @@ __all__ = [
     "Updated",
     "Weight",
     "as_quantity",
+    "derivative_of",
     "gradient",
     "is_parameter",
     "renamed",
@@ -259,4 +260,11 @@ def renamed(key: Quantity) -> Quantity:
     """
     if isinstance(key, Partial) and isinstance(key.of, TotalError) and isinstance(key.wrt, Net):
         return Delta(key.wrt.layer, key.wrt.neuron)
+    return key
+
+
+def derivative_of(key: Quantity) -> Quantity:
+    """The inverse of :func:`renamed`: a delta is the partial derivative ∂E/∂net it names."""
+    if isinstance(key, Delta):
+        return Partial(TotalError(), Net(key.layer, key.neuron))
     return key

@@ -6,7 +6,7 @@ import json
 import math
 
 from ..core.engine import Training, evaluate_step
-from ..core.quantities import Net, Out, Partial, TotalError, Updated, gradient
+from ..core.quantities import Delta, Net, Out, TotalError, Updated, gradient
 from ..core.spec import Example
 from .formatting import aligned_tex, alternative_tex, fmt
 from .walkthrough import PHASE_TITLES, Walkthrough
@@ -137,7 +137,7 @@ def first_step_result(example: Example) -> dict:
         "net": [[step[Net(l, j)] for j in range(net.layers[l])] for l in layers],
         "out": [[step[Out(l, j)] for j in range(net.layers[l])] for l in layers],
         "loss": step[TotalError()],
-        "delta": [[step[Partial(TotalError(), Net(l, j))] for j in range(net.layers[l])] for l in layers],
+        "delta": [[step[Delta(l, j)] for j in range(net.layers[l])] for l in layers],
         "grad_weights": grad_weights,
         "grad_biases": grad_biases,
         "weights": weights,
