@@ -44,6 +44,11 @@ class ParameterLayout:
         """Whether the network has biases at all."""
         return self.bias != "none"
 
+    @property
+    def shared(self) -> bool:
+        """Whether each layer has one bias shared by its neurons (the classic example's layout)."""
+        return self.bias == "shared"
+
     @cached_property
     def keys(self) -> tuple:
         """Every parameter key, in canonical order."""

@@ -15,12 +15,15 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .diagram import NetworkDiagram, known_values
 from ..core.example_files import PRESETS, load_example
+from ..core.quantities import Weight, gradient
+from ..core.spec import Example, SpecError
 from ..teaching.formatting import tex_number
 from ..teaching.notation import NOTATIONS, Namer
-from ..core.spec import Example, SpecError
+from ..teaching.touches import known_values
 from ..teaching.walkthrough import walkthrough
+from .diagram import NetworkDiagram
+from .palette import INK
 
 __all__ = [
     "FILES",
@@ -33,7 +36,6 @@ __all__ = [
 
 FILES = ("NN_structure.png", "backwardpass.png", "hidden_layer_bp.png")
 DPI = 150
-INK = "#222222"
 
 
 def _canvas(example: Example, captions: int = 0):
@@ -62,9 +64,9 @@ def network_figure(example: Example, notation: str = "mazur") -> Figure:
     return fig
 
 
-def _gradient_figure(example: Example, notation: str, param: tuple, title: str) -> Figure:
+def _gradient_figure(example: Example, notation: str, param: Weight, title: str) -> Figure:
     walk = walkthrough(example, notation)
-    step = walk.step_for(("d", ("E",), param))
+    step = walk.step_for(gradient(param))
     fig, ax = _canvas(example, captions=2)
     diagram = NetworkDiagram(ax, example.network, Namer(example.network, notation))
     diagram.update(weights=example.weights, biases=example.biases)
@@ -87,7 +89,7 @@ def backward_output_figure(example: Example, notation: str = "mazur") -> Figure:
     """The output-layer backward pass for the first weight into the first output (Mazur's w5)."""
     namer = Namer(example.network, notation)
     L = example.network.depth
-    param = ("w", L, 0, 0)
+    param = Weight(L, 0, 0)
     return _gradient_figure(example, notation, param,
                             f"Backward pass, output layer: how the error changes with ${namer.tex(param)}$")
 
@@ -97,7 +99,7 @@ def backward_hidden_figure(example: Example, notation: str = "mazur") -> Figure:
     if example.network.depth < 2:
         raise SpecError("layers", "a hidden-layer backward pass needs at least one hidden layer")
     namer = Namer(example.network, notation)
-    param = ("w", 1, 0, 0)
+    param = Weight(1, 0, 0)
     return _gradient_figure(example, notation, param,
                             f"Backward pass, hidden layer: how the error changes with ${namer.tex(param)}$")
 

@@ -11,20 +11,11 @@ import math
 
 import numpy as np
 
-from .diagram import HIGHLIGHT, NEGATIVE, POSITIVE
-from ..teaching.formatting import fmt
+from .palette import EARLIER, GRID, HIGHLIGHT, INK, NEGATIVE, OKABE_ITO, POSITIVE, figure_number
 
-__all__ = ["OKABE_ITO", "LossCurve", "OutputBars", "SweepCurve", "decimate"]
+__all__ = ["LossCurve", "OutputBars", "SweepCurve", "decimate"]
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-EARLIER = "#8C8C8C"
-INK = "#222222"
 MAX_POINTS = 2000
-
-
-def _num(value) -> str:
-    """A value as a figure prints it: four significant digits."""
-    return fmt(value, 4)
 
 
 def decimate(y, max_points: int = MAX_POINTS) -> tuple:
@@ -52,7 +43,7 @@ class LossCurve:
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (log scale)")
-        ax.grid(True, which="major", color="#E4E4E4", lw=0.8)
+        ax.grid(True, which="major", color=GRID, lw=0.8)
         self.earlier = [ax.plot([], [], color=EARLIER, lw=1.1, alpha=0.55, zorder=2, visible=False)[0]
                         for _ in range(pool)]
         self.current = ax.plot([], [], color=POSITIVE, lw=2.4, zorder=3)[0]
@@ -145,7 +136,7 @@ class OutputBars:
         for bar, text, value in zip(self.bars, self.texts, out.ravel()):
             bar.set_height(value if math.isfinite(value) else 0.0)
             text.xy = (bar.get_x() + bar.get_width() / 2, value if math.isfinite(value) else 0.0)
-            text.set_text(_num(value))
+            text.set_text(figure_number(value))
             text.set_verticalalignment("top" if value < 0 else "bottom")
             text.xyann = (0, -3 if value < 0 else 3)
         t = tgt.ravel()
@@ -196,7 +187,7 @@ class SweepCurve:
         ax.set_yscale("log")
         ax.set_xlabel("learning rate η (log scale)")
         ax.set_ylabel("final loss (log scale)")
-        ax.grid(True, which="major", color="#E4E4E4", lw=0.8)
+        ax.grid(True, which="major", color=GRID, lw=0.8)
         top = ax.get_xaxis_transform()   # x in data, y as a fraction of the axes
         self.line = ax.plot([], [], color=POSITIVE, marker="o", ms=4, lw=1.8, zorder=3)[0]
         self.diverged = ax.plot([], [], ls="none", marker="x", ms=9, mew=2.2, color=NEGATIVE, transform=top,
@@ -235,7 +226,7 @@ class SweepCurve:
         self.marker.set_xdata([rate, rate])
         self.marker.set_visible(True)
         self.marker_text.xy = (rate, 0.03)
-        self.marker_text.set_text(f"η = {_num(float(rate))}")
+        self.marker_text.set_text(f"η = {figure_number(float(rate))}")
         self.marker_text.set_visible(True)
         self.legend.legend_handles[2].set_visible(True)
         self.legend.texts[2].set_visible(True)

@@ -11,9 +11,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ...teaching.notation import Namer
+from ..diagram import NetworkDiagram
 from .models import Tutorial, as_tutorial
 
-__all__ = ["FigureImage", "View", "button", "error_label", "math_block", "show_error", "tooltip_on_label"]
+__all__ = ["DiagramSlot", "FigureImage", "View", "button", "error_label", "math_block", "show_error",
+           "tooltip_on_label"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
@@ -68,6 +71,36 @@ class FigureImage:
         """Lay the figure out again at the next refresh (after its axes were rebuilt)."""
         self.figure.set_layout_engine("constrained")
 
+
+class DiagramSlot:
+    """The network diagram of a :class:`FigureImage`, rebuilt only when the network or the notation changes.
+
+    With ``axes`` the diagram is drawn into that Axes (cleared first), so other plots in the
+    figure stay; without, the whole figure is cleared and the diagram takes one new Axes.
+    """
+
+    def __init__(self, picture: FigureImage, axes=None):
+        self.picture, self.axes = picture, axes
+        self.diagram: NetworkDiagram | None = None
+        self._key = None
+
+    def diagram_for(self, network, notation: str) -> NetworkDiagram:
+        """The diagram of ``network`` in ``notation``; the same one, restyled in place, while the pair is unchanged."""
+        # A new network shape or notation needs new artists; anything else updates them in place.
+        key = (network, notation)
+        if self.diagram is not None and self._key == key:
+            return self.diagram
+        if self.axes is None:
+            self.picture.figure.clear()
+            self.picture.relayout()
+            axes = self.picture.figure.add_subplot()
+        else:
+            self.axes.clear()
+            self.picture.relayout()
+            axes = self.axes
+        self.diagram = NetworkDiagram(axes, network, Namer(network, notation))
+        self._key = key
+        return self.diagram
 
 
 def button(label: str, tooltip: str, icon: str = "", style: str = "") -> w.Button:

@@ -6,20 +6,20 @@ import html
 
 import ipywidgets as w
 
-from ..diagram import NetworkDiagram
-from ...teaching.notation import Namer
-from ...teaching.render import alternative_tex
-from ...core.symbolic import derive
-from .base import FigureImage, View, math_block, tooltip_on_label
+from ...core.quantities import Updated
+from ...core.quantities import gradient as gradient_key
+from ...teaching.formatting import alternative_tex
+from ...teaching.notation import Namer, quantity
+from .base import DiagramSlot, FigureImage, View, math_block, tooltip_on_label
 
 __all__ = ["ChainExplorer", "chain_html"]
 
 
 def chain_html(walk, param) -> str:
     """The chain rule for one parameter as HTML: factors, product, delta rule, update."""
-    gradient = walk.step_for(("d", ("E",), param))
+    gradient = walk.step_for(gradient_key(param))
     rows = []
-    for name_tex, name_text, form, value in gradient.factors:
+    for name_tex, _, form, value in gradient.factors:
         rows.append(
             "<tr>"
             f"<td>{math_block(name_tex).replace('$$', '$')}</td>"
@@ -41,7 +41,7 @@ def chain_html(walk, param) -> str:
     for alt in gradient.alternatives:
         parts += [f"<p><i>{html.escape(alt.label)}:</i></p>", math_block(alternative_tex(alt))]
     try:
-        update = walk.step_for(("new", param))
+        update = walk.step_for(Updated(param))
     except KeyError:
         parts.append("<p><i>This parameter is not trained in this example (its biases stay fixed), "
                      "so it has a gradient but no update.</i></p>")
@@ -63,9 +63,9 @@ class ChainExplorer(View):
         tooltip_on_label(self.choice)
         self.body = w.HTMLMath(layout=w.Layout(overflow="auto"))  # long equations scroll in their column
         self.picture = FigureImage(6.5, 3.8)
+        self.diagram_slot = DiagramSlot(self.picture)
         self.diagram = None
         self._shown = None
-        self._network = None
         self._fill_choices(parameter)
         self.choice.observe(lambda _: self._render(), "value")
         self.follow(self.tutorial, self._on_walk, "walk")
@@ -75,8 +75,10 @@ class ChainExplorer(View):
         self._render()
 
     def _fill_choices(self, keep=None):
-        params = derive(self.tutorial.example.network).params
-        namer = Namer(self.tutorial.example.network, self.tutorial.notation)
+        params = self.tutorial.walk.parameters
+        network = self.tutorial.example.network
+        namer = Namer(network, self.tutorial.notation)
+        keep = quantity(keep, network) if keep is not None else None   # "w5" or a key
         current = keep if keep in params else self.choice.value
         self.choice.options = [(namer.text(p), p) for p in params]
         self.choice.value = current if current in params else params[0]
@@ -89,16 +91,12 @@ class ChainExplorer(View):
         if self.choice.value is None:
             return
         walk, param = self.tutorial.walk, self.choice.value
-        if self._shown is not None and self._shown[0] is walk and self._shown[1] == param:  # new options and a new walkthrough both ask for a redraw
+        # New options and a new walkthrough both ask for a redraw: one is enough.
+        if self._shown is not None and self._shown[0] is walk and self._shown[1] == param:
             return
         self._shown = (walk, param)
-        network = self.tutorial.example.network
-        if self.diagram is None or self._network != (network, self.tutorial.notation):
-            self.picture.figure.clear()
-            self.picture.relayout()
-            self.diagram = NetworkDiagram(self.picture.figure.add_subplot(), network, Namer(network, self.tutorial.notation))
-            self._network = (network, self.tutorial.notation)
-        step = walk.step_for(("d", ("E",), param))
+        self.diagram = self.diagram_slot.diagram_for(self.tutorial.example.network, self.tutorial.notation)
+        step = walk.step_for(gradient_key(param))
         example = self.tutorial.example
         self.body.value = chain_html(walk, param)
         self.diagram.highlight_step(step, walk.values.values, weights=example.weights, biases=example.biases)

@@ -13,8 +13,7 @@ from ...core.parameters import BIAS_MODES
 from ...core.registry import ACTIVATIONS, LOSSES
 from ...core.spec import UPDATES, Example, Network, SpecError, random_parameters
 from .base import View, button, error_label, show_error, tooltip_on_label
-from .parsing import (format_matrices, format_rows, parse_matrices, parse_names, parse_rows,
-                      parse_whole_numbers)
+from .parsing import format_matrices, format_rows, parse_matrices, parse_names, parse_rows, parse_whole_numbers
 
 __all__ = ["NetworkEditor"]
 
@@ -53,7 +52,7 @@ class NetworkEditor(View):
                                  tooltip="One line per non-input layer: one number (shared) or one per neuron"),
         }
         self.errors = {name: error_label() for name in self.fields}
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             field.style = _STYLE
             tooltip_on_label(field)
             if isinstance(field, (w.Text, w.Textarea)):

@@ -8,6 +8,7 @@ import re
 import ipywidgets as w
 import numpy as np
 
+from ...core.quantities import TotalError
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve, OutputBars, SweepCurve
@@ -116,12 +117,13 @@ class LearningRateExplorer(View):
         self.loss_curve.show(result.loss_history, label=label, diverged_at=result.diverged_at,
                              keep_previous=keep_previous)
         self.output_bars.show(result.outputs, self.tutorial.example.targets)
-        name = Namer(self.tutorial.example.network, self.tutorial.notation).text(("E",))
+        name = Namer(self.tutorial.example.network, self.tutorial.notation).text(TotalError())
         if result.diverged_at is not None:
             self.status.value = (f"<b style='color:#b00020'>η = {fmt(result.learning_rate, 3)} diverged at epoch "
                                  f"{result.diverged_at}</b>: the loss became infinite. The curve stops there.")
         else:
-            self.status.value = (f"<b>η = {fmt(result.learning_rate, 3)}</b>: after {result.epochs} epoch{'s' if result.epochs != 1 else ''} "
+            epochs = f"{result.epochs} epoch{'s' if result.epochs != 1 else ''}"
+            self.status.value = (f"<b>η = {fmt(result.learning_rate, 3)}</b>: after {epochs} "
                                  f"{html.escape(name)} = {fmt(result.loss)} (from {fmt(result.loss_history[0])}).")
         self.weights.value = "<b>Final parameters</b>" + parameter_table(self.tutorial, result.parameters)
         self.picture.set_alt(f"Loss curve on a log scale for learning rate {fmt(result.learning_rate, 3)}, "

@@ -12,8 +12,8 @@ import traitlets as t
 
 from ...core.engine import Training, predict, sweep, train
 from ...core.example_files import load_example
-from ...teaching.notation import NOTATIONS
 from ...core.spec import Example, SpecError
+from ...teaching.notation import NOTATIONS
 from ...teaching.walkthrough import PHASES, Walkthrough, walkthrough
 
 __all__ = ["LearningRateRun", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]

@@ -6,11 +6,11 @@ import html
 
 import ipywidgets as w
 
-from ..diagram import NetworkDiagram, known_values
-from ...teaching.notation import NOTATIONS, Namer
-from ...teaching.render import alternative_tex
+from ...teaching.formatting import alternative_tex
+from ...teaching.notation import NOTATIONS
+from ...teaching.touches import known_values
 from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
-from .base import FigureImage, View, button, math_block
+from .base import DiagramSlot, FigureImage, View, button, math_block
 from .models import StepCursor
 
 __all__ = ["StepThrough", "step_html"]
@@ -76,8 +76,8 @@ class StepThrough(View):
         # A long equation scrolls inside the text column instead of running under the diagram.
         self.body = w.HTMLMath(layout=w.Layout(min_height="18em", overflow="auto"))
         self.picture = FigureImage(7.5, 4.2)
+        self.diagram_slot = DiagramSlot(self.picture)
         self.diagram = None
-        self._diagram_key = None
         self._shown = None
         self._syncing = False
         self.phase_buttons.observe(self._on_phase, "value")
@@ -99,24 +99,13 @@ class StepThrough(View):
     def _on_index(self, change):
         self._render()
 
-    def _ensure_diagram(self):
-        # A new network shape or notation needs new artists; anything else updates them in place.
-        key = (self.tutorial.example.network, self.tutorial.notation)
-        if self.diagram is not None and self._diagram_key == key:
-            return
-        figure = self.picture.figure
-        figure.clear()
-        self.picture.relayout()
-        self.diagram = NetworkDiagram(figure.add_subplot(), key[0], Namer(*key))
-        self._diagram_key = key
-
     def _render(self):
         walk, index = self.tutorial.walk, self.cursor.index
         # A new walkthrough can move the cursor too: both observers fire, one drawing is enough.
         if self._shown is not None and self._shown[0] is walk and self._shown[1] == index:
             return
         self._shown = (walk, index)
-        self._ensure_diagram()
+        self.diagram = self.diagram_slot.diagram_for(self.tutorial.example.network, self.tutorial.notation)
         step = walk[index]
         self._syncing = True
         try:

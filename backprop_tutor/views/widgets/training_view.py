@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..diagram import NetworkDiagram
+from ...core.quantities import Out, Target, TotalError
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve
-from .base import FigureImage, View, button
+from .base import DiagramSlot, FigureImage, View, button
 from .models import TrainingRun
 
 __all__ = ["TrainingView"]
@@ -40,8 +40,8 @@ class TrainingView(View):
         self.picture = FigureImage(10.0, 3.6)
         self._axes = self.picture.figure.subplots(1, 2, width_ratios=[3, 2])
         self.loss_curve = LossCurve(self._axes[1])
+        self.diagram_slot = DiagramSlot(self.picture, self._axes[0])   # the loss curve keeps the right
         self.diagram = None
-        self._network = None
         self.play.observe(self._on_tick, "value")
         self.play.observe(self._on_playing, "playing")
         self.step_button.on_click(lambda _: self.run.advance(1))
@@ -76,23 +76,18 @@ class TrainingView(View):
         self._draw()
 
     def _on_notation(self, change):
-        self._network = None
         self._draw()
 
     def _draw(self):
         example = self.tutorial.example
         network = example.network
-        if self.diagram is None or self._network != (network, self.tutorial.notation):
-            self._axes[0].clear()
-            self.picture.relayout()
-            self.diagram = NetworkDiagram(self._axes[0], network, Namer(network, self.tutorial.notation))
-            self._network = (network, self.tutorial.notation)
+        self.diagram = self.diagram_slot.diagram_for(network, self.tutorial.notation)
         run = self.run
-        outputs = {("a", network.depth, j): v for j, v in enumerate(run.outputs[0])}
-        targets = {("t", j): v for j, v in enumerate(example.targets[0])}
+        outputs = {Out(network.depth, j): v for j, v in enumerate(run.outputs[0])}
+        targets = {Target(j): v for j, v in enumerate(example.targets[0])}
         self.diagram.update(weights=run.weights, biases=run.biases, values=outputs | targets)
         self.loss_curve.show(run.loss_history, label="training", diverged_at=run.diverged_at, keep_previous=False)
-        name = Namer(network, self.tutorial.notation).text(("E",))
+        name = Namer(network, self.tutorial.notation).text(TotalError())
         outputs = ", ".join(fmt(v) for v in run.outputs[0])
         diverged = (f" — <b style='color:#b00020'>diverged at epoch {run.diverged_at}</b>"
                     if run.diverged_at is not None else "")
