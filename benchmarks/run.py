@@ -20,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import seed_loop  # noqa: E402
 
 from backprop_tutor import Network, preset, sweep, train  # noqa: E402
-from backprop_tutor.core.bridge import compile_network  # noqa: E402
-from backprop_tutor.core.symbolic import derive  # noqa: E402
+from backprop_tutor.core.bridge import clear_caches, compile_network  # noqa: E402
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -39,8 +38,7 @@ def _row(name: str, seconds: float, ratio: str, target: str) -> None:
 
 def derive_and_compile_seconds(sizes) -> float:
     """Seconds to derive a sigmoid net symbolically and lambdify every numeric function."""
-    derive.cache_clear()
-    compile_network.cache_clear()
+    clear_caches()
     network = Network(sizes, ["sigmoid"] * (len(sizes) - 1))
     start = time.perf_counter()
     compile_network(network)

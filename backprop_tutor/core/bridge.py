@@ -20,12 +20,13 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from . import registry, symbolic
 from .quantities import LearningRate, Out, TotalError, Updated, gradient
 from .registry import numeric_functions
 from .spec import Network
 from .symbolic import Derivation, derive, symbol_for
 
-__all__ = ["Compiled", "compile_network"]
+__all__ = ["Compiled", "clear_caches", "compile_network"]
 
 
 def _layered_cse(assignments: list) -> Callable:
@@ -86,9 +87,20 @@ def _function(args, outputs, assignments, backend):
                        cse=_layered_cse(assignments), docstring_limit=0)
 
 
-@lru_cache(maxsize=32)
 def compile_network(network: Network) -> Compiled:
     """Derive a network with SymPy and lambdify every numeric function the engine needs."""
+    return _compile(network, registry.generation())
+
+
+def clear_caches() -> None:
+    """Forget every compiled network and derivation (benchmarks measure a fresh compile this way)."""
+    _compile.cache_clear()
+    symbolic.clear_caches()
+
+
+# Cached per network and registry generation, like the derivation it compiles.
+@lru_cache(maxsize=32)
+def _compile(network: Network, generation: int) -> Compiled:
     d = derive(network)
     S = symbol_for
     params = [S(p) for p in d.params]

@@ -29,6 +29,7 @@ __all__ = [
     "Loss",
     "activation",
     "evaluated",
+    "generation",
     "loss",
     "numeric_functions",
     "register_activation",
@@ -200,6 +201,13 @@ class Loss:
 ACTIVATIONS: dict[str, Activation] = {}
 LOSSES: dict[str, Loss] = {}
 _BUILT_IN: set = set()
+# Bumped on every change, so caches of derivations (keyed by names) know an entry changed.
+_generation = 0
+
+
+def generation() -> int:
+    """A number that changes whenever an activation or loss is registered or removed."""
+    return _generation
 
 
 def register_activation(entry: Activation) -> Activation:
@@ -217,7 +225,9 @@ def _register(table: dict, entry, what: str):
         raise ValueError(f"{what}: a name must be an identifier, got {entry.name!r}")
     if entry.name in table:
         raise ValueError(f"{what}: {entry.name!r} is registered already")
+    global _generation
     table[entry.name] = entry
+    _generation += 1
     return entry
 
 
@@ -225,8 +235,10 @@ def unregister(name: str) -> None:
     """Remove an activation or loss registered by the user (the built-in ones stay)."""
     if name in _BUILT_IN:
         raise ValueError(f"{name!r} is built in and cannot be removed")
+    global _generation
     ACTIVATIONS.pop(name, None)
     LOSSES.pop(name, None)
+    _generation += 1
 
 
 def activation(name: str) -> Activation:

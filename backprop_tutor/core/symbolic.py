@@ -32,7 +32,7 @@ from .quantities import (
 )
 from .spec import Network
 
-__all__ = ["Derivation", "Factor", "derive", "key_of", "symbol_for"]
+__all__ = ["Derivation", "Factor", "clear_caches", "derive", "key_of", "symbol_for"]
 
 _KEYS: dict = {}
 
@@ -235,9 +235,15 @@ def _gradients(network: Network, definitions: dict, factors: dict) -> dict:
     return gradients
 
 
-@lru_cache(maxsize=32)
 def derive(network: Network) -> Derivation:
     """Derive the forward pass, error, deltas, gradients and updates of a network."""
+    return _derive(network, registry.generation())
+
+
+# Cached per network and registry generation: an activation registered again under the same
+# name must not find the old entry's derivation.
+@lru_cache(maxsize=32)
+def _derive(network: Network, generation: int) -> Derivation:
     definitions: dict = {}
     factors: dict = {}
     params = network.parameters.keys
@@ -251,3 +257,8 @@ def derive(network: Network) -> Derivation:
         if isinstance(p, Weight) or network.train_bias
     }
     return Derivation(network, params, definitions, factors, gradients, updates)
+
+
+def clear_caches() -> None:
+    """Forget every cached derivation (benchmarks measure a fresh derivation this way)."""
+    _derive.cache_clear()
