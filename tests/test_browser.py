@@ -188,7 +188,8 @@ def browser(tmp_path_factory):
     playwright = sync_playwright().start()
     try:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=os.environ.get("BACKPROP_TUTOR_CHROMIUM") or "/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS, env=env,
+            str(profile), executable_path=os.environ.get("BACKPROP_TUTOR_CHROMIUM") or "/usr/bin/chromium",
+            headless=True, args=CHROMIUM_FLAGS, env=env,
             viewport=VIEWPORT, device_scale_factor=1, timeout=SERVER_START * 1000)
     except BaseException:
         playwright.stop()

@@ -11,16 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from golden import MAZUR, SEED, SEED_CELL35_OUTPUTS, SEED_E_TOTAL
 
 from backprop_tutor import preset, walkthrough
 from backprop_tutor.app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PROG = "python -m backprop_tutor"
-
-# Seed notebook cell 14 (E_total) and cell 35 (outputs after 20,000 epochs).
-SEED_E_TOTAL = 0.2983711087600027
-SEED_CELL35_OUTPUTS = (0.010633774372091731, 0.9893773083483602)
 
 
 def run_module(*args):
@@ -69,12 +66,12 @@ def test_module_prints_the_seed_numbers(default_run):
     out = default_run.stdout
     assert "net_h1 = w1*i1 + w2*i2 + b1*1" in out
     assert "= 0.15*0.05 + 0.2*0.1 + 0.35*1" in out
-    assert "= 0.3775" in out                      # seed cell 3
+    assert f"= {MAZUR['net_h1']}" in out          # seed cell 3
     assert "out_h1 = 1/(1 + exp(-net_h1))" in out
-    assert "= 0.593269992" in out                 # seed cell 6 / Mazur out_h1
+    assert f"= {MAZUR['out_h1']}" in out          # seed cell 6 / Mazur out_h1
     assert "E_total = E_o1 + E_o2" in out
-    assert "= 0.298371109" in out                 # seed cell 14 / Mazur E_total
-    assert "= 0.138498562" in out                 # seed cell 18 / Mazur δ_o1
+    assert f"= {MAZUR['E_total']}" in out         # seed cell 14 / Mazur E_total
+    assert f"= {MAZUR['delta_o1']}" in out        # seed cell 18 / Mazur δ_o1
 
 
 def test_module_prints_the_training_summary(default_run):
@@ -82,7 +79,7 @@ def test_module_prints_the_training_summary(default_run):
     out = default_run.stdout
     assert "\nTraining\n========\n" in out
     assert "After 20000 epochs at learning rate 0.5:" in out
-    assert "(it started at 0.298371109)" in out   # seed cell 14
+    assert f"(it started at {MAZUR['E_total']})" in out  # seed cell 14
     # seed cell 35 at nine significant digits
     assert f"outputs {SEED_CELL35_OUTPUTS[0]:.9g} (target 0.01), {SEED_CELL35_OUTPUTS[1]:.9g} (target 0.99)" in out
 
@@ -111,7 +108,7 @@ def test_layered_notation(capsys):
     assert "z1_2 = w11_2*x1 + w12_2*x2" in out    # seed cell 2
     assert "a1_2 = 1/(1 + exp(-z1_2))" in out
     assert "z1_3 = w11_3*a1_2 + w12_3*a2_2" in out  # seed cell 7
-    assert "= 0.3775" in out                      # seed cell 3
+    assert f"= {MAZUR['net_h1']}" in out          # seed cell 3
     for mazur_name in ("net_h1", "out_h1", "w5", "E_total"):
         assert mazur_name not in out
 
@@ -125,7 +122,7 @@ def test_markdown_format(capsys):
         assert f"\n{heading}\n" in out
     assert r"net_{h1} &= w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1} \cdot 1" in out
     assert out.count("$$") % 2 == 0 and out.count("$$") > 0
-    assert "0.298371109" in out                   # seed cell 14
+    assert MAZUR["E_total"] in out                # seed cell 14
 
 
 def test_latex_format_is_a_complete_document(capsys):
@@ -171,14 +168,14 @@ def test_json_format_structure(capsys):
     assert _shape(first["grad_biases"]) == ["float", "float"]  # shared: one per non-input layer
     assert _shape(first["biases"]) == ["float", "float"]
     # seed cells 3, 10, 14, 18, 20, 22, 29, 31
-    assert first["net"][0][0] == pytest.approx(0.3775, abs=1e-12)
-    assert first["out"][1] == pytest.approx([0.7513650695523157, 0.7729284653214625], abs=1e-12)
+    assert first["net"][0][0] == pytest.approx(SEED["cell3_net_h1"], abs=1e-12)
+    assert first["out"][1] == pytest.approx([SEED["cell10_out_o1"], SEED["cell10_out_o2"]], abs=1e-12)
     assert first["loss"] == pytest.approx(SEED_E_TOTAL, abs=1e-12)
-    assert first["delta"][1] == pytest.approx([0.13849856162855695, -0.038098236516556236], abs=1e-12)
-    assert first["grad_weights"][1][0][0] == pytest.approx(0.08216704056423077, abs=1e-12)
-    assert first["grad_biases"] == pytest.approx([0.018725609394704128, 0.10040032511200071], abs=1e-12)
-    assert first["weights"][0][0][0] == pytest.approx(0.1497807161327628, abs=1e-12)
-    assert first["biases"] == pytest.approx([0.3406371953026479, 0.5497998374439996], abs=1e-12)
+    assert first["delta"][1] == pytest.approx([SEED["cell18_delta_o1"], SEED["cell18_delta_o2"]], abs=1e-12)
+    assert first["grad_weights"][1][0][0] == pytest.approx(SEED["cell20_dE_dw5"], abs=1e-12)
+    assert first["grad_biases"] == pytest.approx([SEED["cell29_dE_db1"], SEED["cell20_dE_db2"]], abs=1e-12)
+    assert first["weights"][0][0][0] == pytest.approx(SEED["cell31_w1_new"], abs=1e-12)
+    assert first["biases"] == pytest.approx([SEED["cell31_b1_new"], SEED["cell22_b2_new"]], abs=1e-12)
 
     history = data["loss_history"]
     assert len(history) == 6

@@ -10,65 +10,36 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from golden import (
+    B1,
+    B2,
+    CORRECT_ERROR_AFTER_10000,
+    CORRECT_ERROR_AFTER_ONE_UPDATE,
+    CORRECT_OUTPUTS_AFTER_10000,
+    E_AFTER,
+    MAZUR,
+    MAZUR_B1,
+    MAZUR_B2,
+    MAZUR_DEO1_DOUT_H1,
+    MAZUR_DEO2_DOUT_H1,
+    MAZUR_ERROR_AFTER_10000,
+    MAZUR_ERROR_AFTER_ONE_UPDATE,
+    MAZUR_ERROR_BEFORE,
+    MAZUR_ETA,
+    MAZUR_INPUTS,
+    MAZUR_OUTPUTS_AFTER_10000,
+    MAZUR_PRINTED,
+    MAZUR_TARGETS,
+    MAZUR_WEIGHTS,
+    dE,
+)
 
-from backprop_tutor import evaluate_step, preset, train
-
-W1, W2, W3, W4 = ("w", 1, 0, 0), ("w", 1, 0, 1), ("w", 1, 1, 0), ("w", 1, 1, 1)
-W5, W6, W7, W8 = ("w", 2, 0, 0), ("w", 2, 0, 1), ("w", 2, 1, 0), ("w", 2, 1, 1)
-E = ("E",)
-
-
-def dE(wrt):
-    """Key of ∂E_total/∂wrt."""
-    return ("d", E, wrt)
+from backprop_tutor import Net, Out, Partial, Updated, evaluate_step, preset, train
 
 
 def _half_unit(printed: str) -> float:
     """Half a unit in the last printed digit: '0.593269992' -> 5e-10."""
     return 0.5 * 10.0 ** Decimal(printed).as_tuple().exponent
-
-
-# (id, engine key, value as the article prints it)
-MAZUR_PRINTED = [
-    ("net_h1", ("z", 1, 0), "0.3775"),
-    ("out_h1", ("a", 1, 0), "0.593269992"),
-    ("out_h2", ("a", 1, 1), "0.596884378"),
-    ("net_o1", ("z", 2, 0), "1.105905967"),
-    ("out_o1", ("a", 2, 0), "0.75136507"),
-    ("out_o2", ("a", 2, 1), "0.772928465"),
-    ("E_o1", ("Eo", 0), "0.274811083"),
-    ("E_o2", ("Eo", 1), "0.023560026"),
-    ("E_total", E, "0.298371109"),
-    ("dE_dout_o1", dE(("a", 2, 0)), "0.74136507"),
-    ("dout_o1_dnet_o1", ("d", ("a", 2, 0), ("z", 2, 0)), "0.186815602"),
-    ("dnet_o1_dw5", ("d", ("z", 2, 0), W5), "0.593269992"),
-    ("dE_dw5", dE(W5), "0.082167041"),
-    ("w5_new", ("new", W5), "0.35891648"),
-    ("w6_new", ("new", W6), "0.408666186"),
-    ("w7_new", ("new", W7), "0.511301270"),
-    ("w8_new", ("new", W8), "0.561370121"),
-    ("delta_o1", dE(("z", 2, 0)), "0.138498562"),
-    ("dnet_o1_dout_h1", ("d", ("z", 2, 0), ("a", 1, 0)), "0.40"),
-    ("dE_dout_h1", dE(("a", 1, 0)), "0.036350306"),
-    ("dout_h1_dnet_h1", ("d", ("a", 1, 0), ("z", 1, 0)), "0.241300709"),
-    ("dnet_h1_dw1", ("d", ("z", 1, 0), W1), "0.05"),
-    ("dE_dw1", dE(W1), "0.000438568"),
-    ("w1_new", ("new", W1), "0.149780716"),
-    ("w2_new", ("new", W2), "0.19956143"),
-    ("w3_new", ("new", W3), "0.24975114"),
-    ("w4_new", ("new", W4), "0.29950229"),
-]
-
-# The article's closing paragraph.
-MAZUR_ERROR_BEFORE = "0.298371109"
-MAZUR_ERROR_AFTER_ONE_UPDATE = "0.291027924"
-MAZUR_ERROR_AFTER_10000 = "0.0000351085"
-MAZUR_OUTPUTS_AFTER_10000 = ("0.015912196", "0.984065734")
-
-# What the article's own algorithm (original w5..w8 in the hidden deltas, biases fixed) gives.
-CORRECT_ERROR_AFTER_ONE_UPDATE = 0.2910277737
-CORRECT_ERROR_AFTER_10000 = 3.51019e-05
-CORRECT_OUTPUTS_AFTER_10000 = (0.0159136204, 0.9840642735)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +60,8 @@ def test_mazur_printed_value(step, key, printed):
 
 def test_mazur_dEo1_dout_h1(step):
     """Mazur: ∂E_o1/∂out_h1 = δ_o1 · w5 = 0.138498562 · 0.40 = 0.055399425."""
-    term = step[dE(("z", 2, 0))] * step[("d", ("z", 2, 0), ("a", 1, 0))]
-    assert term == pytest.approx(0.055399425, abs=_half_unit("0.055399425"))
+    term = step[dE(Net(2, 0))] * step[Partial(Net(2, 0), Out(1, 0))]
+    assert term == pytest.approx(float(MAZUR_DEO1_DOUT_H1), abs=_half_unit(MAZUR_DEO1_DOUT_H1))
 
 
 def test_mazur_dEo2_dout_h1(step):
@@ -100,28 +71,28 @@ def test_mazur_dEo2_dout_h1(step):
     The article rounds δ_o2 to -0.038098237 first, halves it to -0.0190491185 and rounds again.
     So this one figure matches to one unit in its last digit, not half a unit.
     """
-    delta_o2 = step[dE(("z", 2, 1))]
-    w7 = step[("d", ("z", 2, 1), ("a", 1, 0))]
+    delta_o2 = step[dE(Net(2, 1))]
+    w7 = step[Partial(Net(2, 1), Out(1, 0))]
     assert w7 == 0.5  # Mazur's w7
     term = delta_o2 * w7
-    assert term == pytest.approx(-0.019049119, abs=1e-9)
+    assert term == pytest.approx(float(MAZUR_DEO2_DOUT_H1), abs=1e-9)
     assert f"{term:.9f}" == "-0.019049118"  # the unrounded product
     rounded_first = Decimal(repr(round(delta_o2, 9))) * Decimal(repr(w7))
     assert rounded_first == Decimal("-0.0190491185")
-    assert rounded_first.quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP) == Decimal("-0.019049119")
+    assert rounded_first.quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP) == Decimal(MAZUR_DEO2_DOUT_H1)
 
 
 def test_mazur_dE_dout_h1_sums_both_paths(step):
     """Mazur: ∂E/∂out_h1 = 0.055399425 + -0.019049119 = 0.036350306."""
-    total = sum(step[dE(("z", 2, i))] * step[("d", ("z", 2, i), ("a", 1, 0))] for i in range(2))
-    assert total == pytest.approx(step[dE(("a", 1, 0))], abs=1e-15)
-    assert total == pytest.approx(0.036350306, abs=_half_unit("0.036350306"))
+    total = sum(step[dE(Net(2, i))] * step[Partial(Net(2, i), Out(1, 0))] for i in range(2))
+    assert total == pytest.approx(step[dE(Out(1, 0))], abs=1e-15)
+    assert total == pytest.approx(float(MAZUR["dE_dout_h1"]), abs=_half_unit(MAZUR["dE_dout_h1"]))
 
 
 def test_mazur_biases_never_updated(step, trained):
     """Mazur updates w1..w8 only: b1 = 0.35 and b2 = 0.60 stay as they are."""
-    assert step[("new", ("b", 1))] == 0.35
-    assert step[("new", ("b", 2))] == 0.60
+    assert step[Updated(B1)] == 0.35
+    assert step[Updated(B2)] == 0.60
     assert trained.biases == [0.35, 0.60]
 
 
@@ -135,7 +106,7 @@ def test_mazur_error_before_training(trained):
 def test_error_after_one_update_is_the_correct_figure(step, trained):
     """After one update the error is 0.2910277737, not the article's 0.291027924."""
     assert trained.loss_history[1] == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
-    assert step[("E_after",)] == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
+    assert step[E_AFTER] == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
     assert abs(trained.loss_history[1] - float(MAZUR_ERROR_AFTER_ONE_UPDATE)) > 1e-7
 
 
@@ -153,8 +124,8 @@ def test_after_10000_epochs_are_the_correct_figures(trained):
 # A plain-float Mazur epoch, written independently of the package. With ``stale_w5_w8`` it
 # reproduces the slip of the article's early code: the hidden deltas use w5..w8 *after* their
 # update, although the article's text says to use the original ones.
-_INPUTS, _TARGETS, _B1, _B2, _ETA = (0.05, 0.10), (0.01, 0.99), 0.35, 0.60, 0.5
-_MAZUR_WEIGHTS = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)  # w1..w8
+_INPUTS, _TARGETS, _B1, _B2, _ETA = MAZUR_INPUTS, MAZUR_TARGETS, MAZUR_B1, MAZUR_B2, MAZUR_ETA
+_MAZUR_WEIGHTS = MAZUR_WEIGHTS  # w1..w8
 
 
 def _logistic(x):
@@ -195,7 +166,7 @@ def _mazur_epoch(w, stale_w5_w8):
 
 
 def test_published_error_after_one_update_came_from_updated_w5_w8(trained):
-    """Using the updated w5..w8 for the hidden deltas gives the article's 0.291027924; the algorithm gives 0.2910277737."""
+    """The updated w5..w8 in the hidden deltas give the article's 0.291027924; the algorithm gives 0.2910277737."""
     wrong = _error(_mazur_epoch(_MAZUR_WEIGHTS, stale_w5_w8=True))
     right = _error(_mazur_epoch(_MAZUR_WEIGHTS, stale_w5_w8=False))
     assert f"{wrong:.9f}" == MAZUR_ERROR_AFTER_ONE_UPDATE

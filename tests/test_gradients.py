@@ -14,12 +14,18 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from golden import E, dE
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_tutor import (
+    Bias,
+    ErrorTerm,
     Example,
+    Net,
     Network,
+    Out,
+    Updated,
     derive,
     evaluate_step,
     preset,
@@ -90,7 +96,7 @@ def _assume_smooth(example: Example) -> None:
         step = evaluate_step(example, sample=s)
         for l in range(1, net.depth + 1):
             if net.activations[l - 1] == "relu":
-                assume(all(abs(step[("z", l, j)]) > 1e-3 for j in range(net.layers[l])))
+                assume(all(abs(step[Net(l, j)]) > 1e-3 for j in range(net.layers[l])))
 
 
 def _loss(compiled, params, x, t) -> float:
@@ -118,7 +124,7 @@ def test_every_gradient_matches_central_finite_differences(example):
     loss = abs(_loss(compiled, params, x, t))
     h = 1e-6
     for i, key in enumerate(compiled.derivation.params):
-        gradient = step[("d", ("E",), key)]
+        gradient = step[dE(key)]
         numeric = _finite_difference(compiled, params, i, x, t, h)
         # rtol 1e-6, plus the rounding of two loss evaluations divided by 2h.
         tolerance = 1e-6 * abs(gradient) + 1e-9 + 8 * EPS * loss / h
@@ -139,12 +145,12 @@ def expanded_error(network: Network) -> sp.Expr:
     """E as one expression of parameters, inputs and targets, composed layer by layer."""
     d = derive(network)
     S = symbol_for
-    error = d.definitions[("E",)]
-    error = error.xreplace({S(("Eo", j)): d.definitions[("Eo", j)] for j in range(network.layers[-1])})
+    error = d.definitions[E]
+    error = error.xreplace({S(ErrorTerm(j)): d.definitions[ErrorTerm(j)] for j in range(network.layers[-1])})
     for l in range(network.depth, 0, -1):
         size = network.layers[l]
-        error = error.xreplace({S(("a", l, j)): d.definitions[("a", l, j)] for j in range(size)})
-        error = error.xreplace({S(("z", l, j)): d.definitions[("z", l, j)] for j in range(size)})
+        error = error.xreplace({S(Out(l, j)): d.definitions[Out(l, j)] for j in range(size)})
+        error = error.xreplace({S(Net(l, j)): d.definitions[Net(l, j)] for j in range(size)})
     return _elementary(error)
 
 
@@ -165,11 +171,11 @@ def test_every_gradient_matches_sympy_diff_of_the_expanded_error(example):
     subs.update({symbol_for(k): sp.Float(v, 30) for k, v in zip(d.input_keys, example.inputs[0])})
     subs.update({symbol_for(k): sp.Float(v, 30) for k, v in zip(d.target_keys, example.targets[0])})
     # Replacing every symbol by a 30-digit Float evaluates the tree as SymPy rebuilds it.
-    assert float(error.xreplace(subs)) == pytest.approx(step[("E",)], rel=1e-9, abs=1e-12)
+    assert float(error.xreplace(subs)) == pytest.approx(step[E], rel=1e-9, abs=1e-12)
     gradients = {key: float(sp.diff(error, symbol_for(key)).xreplace(subs)) for key in d.params}
     scale = max(1.0, max(abs(g) for g in gradients.values()))
     for key, expected in gradients.items():
-        assert step[("d", ("E",), key)] == pytest.approx(expected, rel=1e-8, abs=1e-11 * scale), key
+        assert step[dE(key)] == pytest.approx(expected, rel=1e-8, abs=1e-11 * scale), key
 
 
 # --- (c) batch: the gradient of the mean loss ----------------------------------------------
@@ -177,7 +183,7 @@ def test_every_gradient_matches_sympy_diff_of_the_expanded_error(example):
 def _mean_gradient(example: Example, params=None) -> dict:
     d = derive(example.network)
     steps = [evaluate_step(example, sample=s, parameters=params) for s in range(example.n_samples)]
-    return {key: math.fsum(step[("d", ("E",), key)] for step in steps) / len(steps) for key in d.params}
+    return {key: math.fsum(step[dE(key)] for step in steps) / len(steps) for key in d.params}
 
 
 @SETTINGS
@@ -189,7 +195,7 @@ def test_batch_update_uses_the_gradient_of_the_mean_per_sample_loss(example):
     mean = _mean_gradient(example)
     result = train(example, epochs=1)
     assert result.diverged_at is None
-    losses = [evaluate_step(example, sample=s)[("E",)] for s in range(example.n_samples)]
+    losses = [evaluate_step(example, sample=s)[E] for s in range(example.n_samples)]
     assert result.loss_history[0] == pytest.approx(np.mean(losses), rel=1e-9, abs=1e-12)
     for key, old, new in zip(d.params, before, result.parameters):
         expected = old - example.learning_rate * mean[key] if key in d.updates else old
@@ -208,7 +214,7 @@ def test_online_epoch_applies_one_update_per_sample_in_order(example):
     params = example.flat_parameters()
     for s in range(example.n_samples):
         step = evaluate_step(example, sample=s, parameters=params)
-        params = [step[("new", key)] for key in d.params]
+        params = [step[Updated(key)] for key in d.params]
     result = train(example, epochs=1)
     assert result.diverged_at is None
     np.testing.assert_allclose(result.parameters, params, rtol=1e-12, atol=1e-14)
@@ -221,7 +227,7 @@ def test_online_order_matters_so_the_check_above_has_teeth():
     params = example.flat_parameters()
     for s in reversed(range(example.n_samples)):
         step = evaluate_step(example, sample=s, parameters=params)
-        params = [step[("new", key)] for key in d.params]
+        params = [step[Updated(key)] for key in d.params]
     result = train(example, epochs=1)
     assert not np.allclose(result.parameters, params, rtol=1e-6, atol=0)
 
@@ -279,9 +285,9 @@ def test_seed_shared_bias_gradient_is_the_sum_of_its_layers_deltas_and_biases_tr
     net = example.network
     step = evaluate_step(example)
     for l in range(1, net.depth + 1):
-        deltas = [step[("d", ("E",), ("z", l, j))] for j in range(net.layers[l])]
-        assert step[("d", ("E",), ("b", l))] == pytest.approx(math.fsum(deltas), rel=1e-12, abs=1e-15)
-        assert step[("new", ("b", l))] == pytest.approx(
+        deltas = [step[dE(Net(l, j))] for j in range(net.layers[l])]
+        assert step[dE(Bias(l))] == pytest.approx(math.fsum(deltas), rel=1e-12, abs=1e-15)
+        assert step[Updated(Bias(l))] == pytest.approx(
             example.biases[l - 1] - example.learning_rate * math.fsum(deltas), rel=1e-12)
     result = train(example, epochs=50)
     assert all(abs(after - before) > 1e-3 for after, before in zip(result.biases, example.biases))
@@ -295,12 +301,12 @@ def test_per_neuron_bias_gradient_is_its_neurons_delta(example):
     assume(net.bias != "none")
     step = evaluate_step(example)
     for l in range(1, net.depth + 1):
-        deltas = [step[("d", ("E",), ("z", l, j))] for j in range(net.layers[l])]
+        deltas = [step[dE(Net(l, j))] for j in range(net.layers[l])]
         if net.bias == "per_neuron":
             for j, delta in enumerate(deltas):
-                assert step[("d", ("E",), ("b", l, j))] == pytest.approx(delta, rel=1e-12, abs=1e-15)
+                assert step[dE(Bias(l, j))] == pytest.approx(delta, rel=1e-12, abs=1e-15)
         else:
-            assert step[("d", ("E",), ("b", l))] == pytest.approx(math.fsum(deltas), rel=1e-9, abs=1e-12)
+            assert step[dE(Bias(l))] == pytest.approx(math.fsum(deltas), rel=1e-9, abs=1e-12)
 
 
 def test_mazur_biases_never_change():
@@ -309,11 +315,11 @@ def test_mazur_biases_never_change():
     assert train(example, epochs=200).biases == [0.35, 0.60]
     swept = sweep(example, [0.1, 0.5, 2.0], 200)
     d = derive(example.network)
-    columns = [d.params.index(("b", 1)), d.params.index(("b", 2))]
+    columns = [d.params.index(Bias(1)), d.params.index(Bias(2))]
     np.testing.assert_array_equal(swept.parameters[:, columns], [[0.35, 0.60]] * 3)
     step = evaluate_step(example)
-    assert step[("new", ("b", 1))] == 0.35 and step[("new", ("b", 2))] == 0.60
-    assert step[("d", ("E",), ("b", 1))] != 0  # the gradient exists; it is just not applied
+    assert step[Updated(Bias(1))] == 0.35 and step[Updated(Bias(2))] == 0.60
+    assert step[dE(Bias(1))] != 0  # the gradient exists; it is just not applied
 
 
 @pytest.mark.parametrize("bias", ["shared", "per_neuron", "none"])

@@ -1,15 +1,15 @@
 """Packaging: environment.yml matches pyproject.toml, example files ship, the public API is
-documented, and the model layers stay free of matplotlib and ipywidgets."""
+documented, imports go down the layers, and no file names a path outside the repository."""
 
 import ast
 import inspect
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 import backprop_tutor
@@ -166,12 +166,13 @@ def test_public_functions_and_classes_have_docstrings():
 # --- layering -----------------------------------------------------------------------------------
 
 def test_model_layers_do_not_load_matplotlib_or_ipywidgets():
-    """Importing engine, walkthrough and render in a fresh interpreter loads neither matplotlib nor ipywidgets."""
+    """Importing every core and teaching module in a fresh interpreter loads none of the view libraries."""
+    modules = [_module_name(path) for layer in ("core", "teaching") for path in sorted((PACKAGE / layer).glob("*.py"))]
     code = (
-        "import sys\n"
-        "import backprop_tutor.core.symbolic, backprop_tutor.core.bridge, backprop_tutor.core.spec\n"
-        "import backprop_tutor.core.engine, backprop_tutor.teaching.walkthrough, backprop_tutor.teaching.render\n"
-        "loaded = sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules)\n"
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"loaded = sorted(m for m in {sorted(VIEW_LIBRARIES)!r} if m in sys.modules)\n"
         "print(','.join(loaded))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -179,26 +180,220 @@ def test_model_layers_do_not_load_matplotlib_or_ipywidgets():
     assert result.stdout.strip() == ""
 
 
-def _imported_modules(path):
-    """Top-level names of every module a source file imports; relative imports as '.name'."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+# The layers, bottom first: a module may import only what is below it. ``(package)`` is
+# backprop_tutor/__init__.py, the public API over core and teaching (it loads views lazily).
+LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
+# The order inside a layer, bottom first; modules on one level may not import each other.
+# A layer without an entry (views, app) has no order inside it.
+INSIDE = {
+    "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
+             ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
+    "teaching": (("formatting", "notation"), ("walkthrough",), ("touches", "render"), ("__init__",)),
+}
+# Libraries only the views may use.
+VIEW_LIBRARIES = frozenset({"matplotlib", "ipywidgets", "IPython", "traitlets", "PIL"})
+# Modules that import the standard library and each other only.
+STANDARD_LIBRARY_ONLY = ("checks", "quantities", "parameters")
+
+
+def _module_name(path: Path) -> str:
+    """backprop_tutor/core/spec.py -> backprop_tutor.core.spec; a package's __init__.py -> the package."""
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _package_modules() -> dict:
+    """Dotted name -> path of every module under backprop_tutor/."""
+    return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(module: str, source: str, is_package: bool, known) -> list:
+    """(absolute name, line) of everything a module's source imports, relative imports resolved.
+
+    ``from . import registry`` names the submodule where one exists (``known``), else the package.
+    """
+    package = module if is_package else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            found += [(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            names.add("." * node.level + (node.module or "").split(".")[0])
-    return names
+            if node.level:
+                base = package.split(".")
+                base = ".".join(base[: len(base) - node.level + 1])
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module
+            for alias in node.names:
+                sub = f"{target}.{alias.name}"
+                found.append((sub if sub in known else target, node.lineno))
+    return found
 
 
-@pytest.mark.parametrize("module", ["symbolic", "bridge", "engine", "spec", "walkthrough"])
-def test_model_modules_never_import_views(module):
-    """No import of matplotlib or ipywidgets appears anywhere in the model modules' source."""
-    assert not _imported_modules(PACKAGE / f"{module}.py") & {"matplotlib", "ipywidgets"}
+def _position(module: str) -> tuple:
+    """(layer rank, rank inside the layer or None, the layer) of a backprop_tutor module."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        return (LAYERS.index("(package)"), None, "(package)")
+    layer = parts[1]
+    if layer not in LAYERS:
+        raise KeyError(f"{module} is in no layer of {LAYERS}: add it to the layer order in this test")
+    if layer not in INSIDE:
+        return (LAYERS.index(layer), None, layer)
+    name = parts[2] if len(parts) > 2 else "__init__"
+    for rank, level in enumerate(INSIDE[layer]):
+        if name in level:
+            return (LAYERS.index(layer), rank, layer)
+    raise KeyError(f"{module} has no place in the order of {layer}: add it to INSIDE in this test")
 
 
-def test_spec_imports_only_the_standard_library():
-    """spec.py (the network description) imports the standard library only."""
-    imported = _imported_modules(PACKAGE / "spec.py")
-    assert imported
-    outside = sorted(name for name in imported if name.startswith(".") or name not in sys.stdlib_module_names)
-    assert not outside
+def layering_violations(module: str, source: str, is_package: bool = False, known=()) -> list:
+    """Each import in ``source`` of a backprop_tutor module that is not below ``module``, as a sentence."""
+    known = set(known) | {module}
+    here = _position(module)
+    problems = []
+    for name, line in _imports(module, source, is_package, known):
+        if name.split(".")[0] != "backprop_tutor" or name == module:
+            continue
+        there = _position(name)
+        if (there[0], there[1] or 0) > (here[0], here[1] or 0) and not (there[0] == here[0] and here[1] is None):
+            problems.append(f"{module} (line {line}) imports {name}, which is above it")
+        elif there[0] == here[0] and here[1] is not None and there[1] == here[1]:
+            problems.append(f"{module} (line {line}) imports {name}, which is beside it (same level)")
+    return problems
+
+
+def test_layering_checker_catches_an_upward_import():
+    """The checker itself: an upward, a sideways and a cross-layer import are caught; downward ones pass."""
+    known = set(_package_modules())
+    bad = ("from ..views.diagram import NetworkDiagram\n"
+           "from .engine import train\n"
+           "from . import quantities\n"
+           "import backprop_tutor.app.cli\n"
+           "from .. import __version__\n")
+    problems = layering_violations("backprop_tutor.core.checks", bad, known=known)
+    assert problems == [
+        "backprop_tutor.core.checks (line 1) imports backprop_tutor.views.diagram, which is above it",
+        "backprop_tutor.core.checks (line 2) imports backprop_tutor.core.engine, which is above it",
+        "backprop_tutor.core.checks (line 3) imports backprop_tutor.core.quantities, which is beside it (same level)",
+        "backprop_tutor.core.checks (line 4) imports backprop_tutor.app.cli, which is above it",
+        "backprop_tutor.core.checks (line 5) imports backprop_tutor, which is above it",
+    ]
+    assert layering_violations("backprop_tutor.teaching.notation", "from .walkthrough import Step\n", known=known) \
+        == ["backprop_tutor.teaching.notation (line 1) imports backprop_tutor.teaching.walkthrough, which is above it"]
+    assert layering_violations("backprop_tutor.views.widgets.editor", "import backprop_tutor.app.cli\n",
+                               known=known) != []
+    good = ("from . import registry\nfrom .checks import SpecError\nfrom ..teaching import notation\n"
+            "from .symbolic import derive\nimport numpy\n")
+    assert layering_violations("backprop_tutor.core.bridge", good.replace("..teaching", ".spec"), known=known) == []
+    assert layering_violations("backprop_tutor.views.widgets.editor", "from ...core import checks\nfrom ..diagram "
+                               "import NetworkDiagram\nfrom .base import View\n", known=known) == []
+    assert layering_violations("backprop_tutor.app.cli", "from .. import __version__\n"
+                               "from ..views.figures import main\n", known=known) == []
+
+
+def test_imports_go_down_the_layers():
+    """Every import of a backprop_tutor module goes down: app -> views -> teaching -> core, and down
+    the order inside core and teaching (``layering_violations`` says which import goes up)."""
+    modules = _package_modules()
+    assert {"backprop_tutor.core.engine", "backprop_tutor.teaching.render", "backprop_tutor.app.cli"} <= set(modules)
+    problems = []
+    for module, path in modules.items():
+        problems += layering_violations(module, path.read_text("utf-8"), path.name == "__init__.py", modules)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("layer", ["core", "teaching"])
+def test_core_and_teaching_never_import_view_libraries(layer):
+    """No core or teaching module imports matplotlib, ipywidgets, IPython, traitlets or PIL, anywhere in it."""
+    modules = _package_modules()
+    problems = []
+    for module, path in modules.items():
+        if module.split(".")[1:2] != [layer]:
+            continue
+        for name, line in _imports(module, path.read_text("utf-8"), path.name == "__init__.py", modules):
+            if name.split(".")[0] in VIEW_LIBRARIES:
+                problems.append(f"{module} (line {line}) imports {name}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", STANDARD_LIBRARY_ONLY)
+def test_base_modules_import_only_the_standard_library(name):
+    """checks, quantities and parameters import the standard library and each other only."""
+    modules = _package_modules()
+    module = f"backprop_tutor.core.{name}"
+    allowed = {f"backprop_tutor.core.{other}" for other in STANDARD_LIBRARY_ONLY}
+    imported = _imports(module, modules[module].read_text("utf-8"), False, modules)
+    outside = [f"line {line}: {target}" for target, line in imported
+               if target not in allowed and target.split(".")[0] not in sys.stdlib_module_names]
+    assert not outside, f"{module} imports " + ", ".join(outside)
+
+
+# --- no path outside the repository -------------------------------------------------------------
+
+# Absolute paths of one machine: the repository must name its files relative to itself.
+_OUTSIDE = ["/work/", "/home/", "/root/", "/Users/", "/mnt/",  # path-scan: the pattern list
+            "/tmp/", "/opt/", "/var/", "/etc/", "/usr/",  # path-scan: the pattern list
+            "../shared", "C:\\"]  # path-scan: the pattern list
+OUTSIDE_PATH = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(p) for p in _OUTSIDE) + ")")
+# Paths that are the same on every machine the project supports.
+ALLOWED_PATHS = ("/usr/bin/chromium", "/usr/bin/env", "/dev/")  # path-scan: the pattern list
+URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+")
+SELF_MARKER = "# path-scan: the pattern list"
+
+
+def outside_paths(text: str) -> list:
+    """(line number, line) of each line naming an absolute path outside the repository (URLs are fine)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if SELF_MARKER in line:
+            continue
+        cleaned = URL.sub("", line)
+        for allowed in ALLOWED_PATHS:
+            cleaned = cleaned.replace(allowed, "")
+        if OUTSIDE_PATH.search(cleaned):
+            found.append((number, line.strip()))
+    return found
+
+
+def test_path_scanner_itself():
+    """The scanner flags a machine's paths and leaves URLs, Chromium, the shebang and relative paths alone."""
+    flagged = "\n".join(["see " + "/wo" + "rk/shared/seed/notebook.txt", "open('" + "/ho" + "me/me/x')",
+                         "data in .." + "/shared/seed", "cd " + "/ro" + "ot/repo"])
+    assert [n for n, _ in outside_paths(flagged)] == [1, 2, 3, 4]
+    fine = "\n".join(["https://example.org/home/user/page", "#!/usr/bin/env bash", "/usr/bin/chromium --headless",
+                      "cat /dev/null", "notebooks/work/x.ipynb", "../examples/seed.json", "~/.config is fine",
+                      "see ./tmp/out"])
+    assert outside_paths(fine) == []
+
+
+def _repository_text_files():
+    """Every file git tracks, plus new files not ignored yet (so a path cannot slip in before a commit)."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO,
+                            capture_output=True, timeout=60)
+    if listed.returncode != 0:
+        pytest.skip(f"not a git checkout: {listed.stderr.decode(errors='replace').strip()}")
+    for name in sorted(set(filter(None, listed.stdout.decode().split("\0")))):
+        path = REPO / name
+        if not path.is_file():
+            continue  # deleted in the working tree
+        data = path.read_bytes()
+        if b"\0" in data:
+            continue  # binary (images)
+        try:
+            yield name, data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+
+
+def test_no_file_names_a_path_outside_the_repository():
+    """No tracked file (code, docs, notebooks, config) names an absolute path of one machine, such as a
+    home folder or a shared folder beside the checkout: file:line of each one."""
+    problems, scanned = [], 0
+    for name, text in _repository_text_files():
+        scanned += 1
+        problems += [f"{name}:{number}: {line[:120]}" for number, line in outside_paths(text)]
+    assert scanned > 20
+    assert not problems, "\n".join(problems)

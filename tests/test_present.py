@@ -9,10 +9,10 @@ import base64
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 from backprop_tutor.app import present
 

@@ -16,10 +16,16 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 import sympy as sp
+from golden import E_AFTER, E, dE
 
 from backprop_tutor import (
     Example,
+    Net,
     Network,
+    Out,
+    Target,
+    Updated,
+    Weight,
     derive,
     evaluate_step,
     preset,
@@ -29,9 +35,9 @@ from backprop_tutor import (
 )
 from backprop_tutor.core.bridge import compile_network
 from backprop_tutor.core.registry import numeric_functions
+from backprop_tutor.core.symbolic import symbol_for
 
 MATH_FUNCTIONS, NUMPY_FUNCTIONS = numeric_functions("math"), numeric_functions("numpy")
-from backprop_tutor.core.symbolic import symbol_for
 
 
 @contextmanager
@@ -131,7 +137,7 @@ def test_sigmoid_bce_output_delta_has_no_division_and_is_out_minus_target(layers
         expr = d.delta(L, j).expr
         assert sp.denom(sp.together(expr)) == 1
         assert not [p for p in expr.atoms(sp.Pow) if p.exp.is_negative], expr
-        assert sp.expand(expr - (symbol_for(("a", L, j)) - symbol_for(("t", j)))) == 0, expr
+        assert sp.expand(expr - (symbol_for(Out(L, j)) - symbol_for(Target(j)))) == 0, expr
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 4])
@@ -143,7 +149,7 @@ def test_softmax_ce_output_delta_is_out_times_sum_of_targets_minus_target(size):
     for j in range(size):
         expr = d.delta(1, j).expr
         assert sp.denom(sp.together(expr)) == 1
-        expected = symbol_for(("a", 1, j)) * sp.Add(*targets) - targets[j]
+        expected = symbol_for(Out(1, j)) * sp.Add(*targets) - targets[j]
         assert sp.expand(expr - expected) == 0, expr
 
 
@@ -170,13 +176,13 @@ def test_saturated_sigmoid_bce_has_finite_loss_and_gradient(weight, saturated):
         numpy_out = compiled.gradient_numpy(np.asarray(params), [np.array([v]) for v in x],
                                             [np.array([v]) for v in t])
     delta = saturated - 0.3
-    assert step[("d", ("E",), ("z", 2, 0))] == pytest.approx(delta, rel=1e-12)
-    hidden = [step[("a", 1, k)] for k in range(2)]
+    assert step[dE(Net(2, 0))] == pytest.approx(delta, rel=1e-12)
+    hidden = [step[Out(1, k)] for k in range(2)]
     for k in range(2):
-        assert step[("d", ("E",), ("w", 2, 0, k))] == pytest.approx(delta * hidden[k], rel=1e-12)
-    gradients = [step[("d", ("E",), p)] for p in compiled.derivation.params]
+        assert step[dE(Weight(2, 0, k))] == pytest.approx(delta * hidden[k], rel=1e-12)
+    gradients = [step[dE(p)] for p in compiled.derivation.params]
     assert all(math.isfinite(g) for g in gradients)
-    assert all(math.isfinite(step[("new", p)]) for p in compiled.derivation.params)
+    assert all(math.isfinite(step[Updated(p)]) for p in compiled.derivation.params)
     assert np.all(np.isfinite(np.asarray(numpy_out, dtype=float)))
     # Training moves off the saturated side instead of stopping or producing nan.
     assert trained.diverged_at is None
@@ -193,8 +199,8 @@ def test_sweep_and_train_agree_on_a_nearly_saturated_sigmoid_bce_net(update):
         first = evaluate_step(example)
         single = train(example, epochs=3)
         swept = sweep(example, [example.learning_rate], 3, keep_history=True)
-    assert first[("z", 2, 0)] < -50 and 10 < first[("E",)] < 100
-    assert single.loss_history[0] == pytest.approx(first[("E",)], rel=1e-9)
+    assert first[Net(2, 0)] < -50 and 10 < first[E] < 100
+    assert single.loss_history[0] == pytest.approx(first[E], rel=1e-9)
     np.testing.assert_allclose(swept.loss_history[:, 0], single.loss_history, rtol=1e-9)
     assert swept.final_loss[0] == pytest.approx(single.loss, rel=1e-9)
     np.testing.assert_allclose(swept.parameters[0], single.parameters, rtol=1e-9)
@@ -205,8 +211,8 @@ def test_saturated_sigmoid_bce_walkthrough_factor_is_infinite_not_a_crash():
     example = _saturated_bce(2000.0, target=0.3)
     with strict():
         step = evaluate_step(example)
-    assert step[("d", ("E",), ("a", 2, 0))] == math.inf
-    assert math.isfinite(step[("E",)]) and math.isfinite(step[("E_after",)])
+    assert step[dE(Out(2, 0))] == math.inf
+    assert math.isfinite(step[E]) and math.isfinite(step[E_AFTER])
 
 
 # --- divergence ---------------------------------------------------------------------------
@@ -319,5 +325,5 @@ def test_8_16_8_sigmoid_net_compiles_and_matches_finite_differences():
         up[i] += h
         down[i] -= h
         numeric = (compiled.forward_math(up, x, t)[0] - compiled.forward_math(down, x, t)[0]) / (up[i] - down[i])
-        gradient = step[("d", ("E",), keys[i])]
+        gradient = step[dE(keys[i])]
         assert abs(gradient - numeric) <= 1e-6 * abs(gradient) + 1e-9, (keys[i], gradient, numeric)

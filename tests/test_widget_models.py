@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+import traitlets
 
 from backprop_tutor import Network, preset, train, walkthrough
 from backprop_tutor.teaching.walkthrough import PHASES
@@ -46,7 +47,7 @@ def test_tutorial_rederives_on_a_new_example_and_a_new_notation():
 
 def test_tutorial_rejects_an_unknown_notation():
     t = Tutorial("seed")
-    with pytest.raises(Exception):
+    with pytest.raises(traitlets.TraitError):
         t.notation = "greek"
     assert t.notation == "mazur"
 

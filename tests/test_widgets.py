@@ -20,9 +20,15 @@ import pytest
 
 from backprop_tutor import Network, derive, evaluate_step, preset, sweep, train, walkthrough
 from backprop_tutor.teaching.walkthrough import PHASES
-from backprop_tutor.views.widgets import (ChainExplorer, LearningRateExplorer, NetworkEditor, StepThrough, TrainingView,
-                                    Tutorial)
-from backprop_tutor.views.widgets import base
+from backprop_tutor.views.widgets import (
+    ChainExplorer,
+    LearningRateExplorer,
+    NetworkEditor,
+    StepThrough,
+    TrainingView,
+    Tutorial,
+    base,
+)
 from backprop_tutor.views.widgets.step_through import step_html
 
 SEED_CELL6_OUT_H1 = 0.5932699921071872           # In [6]: a1_2

@@ -25,7 +25,7 @@ table of every name the network has: no text is ever evaluated.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import lru_cache
 
 from ..core.checks import SpecError
 from ..core.quantities import (
@@ -168,9 +168,14 @@ class Namer:
             return "E_total"
         raise KeyError(key)
 
+    def _index_separator(self, key: Weight) -> str:
+        # w11_2 reads "to 1, from 1"; past 9 neurons the digits would run together (w111_2).
+        return "," if max(self.network.layers[key.layer - 1], self.network.layers[key.layer]) > 9 else ""
+
     def _layered_tex(self, key: Quantity) -> str:
         if isinstance(key, Weight):
-            return f"w^{{({key.layer + 1})}}_{{{key.target + 1}{key.source + 1}}}"
+            indices = f"{key.target + 1}{self._index_separator(key)}{key.source + 1}"
+            return f"w^{{({key.layer + 1})}}_{{{indices}}}"
         if isinstance(key, Bias):
             return f"b^{{({key.layer + 1})}}" + ("" if key.shared else f"_{{{key.neuron + 1}}}")
         if isinstance(key, Out) and key.is_input:
@@ -188,7 +193,7 @@ class Namer:
 
     def _layered_text(self, key: Quantity) -> str:
         if isinstance(key, Weight):
-            return f"w{key.target + 1}{key.source + 1}_{key.layer + 1}"
+            return f"w{key.target + 1}{self._index_separator(key)}{key.source + 1}_{key.layer + 1}"
         if isinstance(key, Bias):
             return f"b_{key.layer + 1}" if key.shared else f"b{key.neuron + 1}_{key.layer + 1}"
         if isinstance(key, Out) and key.is_input:
@@ -205,26 +210,27 @@ class Namer:
         raise KeyError(key)
 
     # -- names back to keys -----------------------------------------------------------------
-    @cached_property
-    def _table(self) -> dict:
-        """Every printed name of the network's quantities (this notation) -> its key."""
-        table: dict = {}
-        for key in _every_key(self.network):
-            name = _normal(self.text(key))
-            table.setdefault(name, key)
-            if self.notation == "mazur" and "E_total" in name:
-                table.setdefault(name.replace("E_total", "E"), key)   # dE/dw5 for dE_total/dw5
-        return table
-
     def parse(self, name: str) -> Quantity:
         """The key of a printed name in this notation (``"dE/dw5"``, ``"delta_o1"``, ``"w5+"``)."""
         try:
-            return self._table[_normal(name)]
+            return _name_table(self.network, self.notation)[_normal(name)]
         except KeyError:
             examples = "w5, net_h1, delta_o1, dE_total/dw5, w5+" if self.notation == "mazur" else \
                 "w11_2, z1_2, delta1_3, dE/dw11_3, w11_3+"
             raise SpecError("quantity", f"no quantity named {name!r} in this network "
                                         f"(names look like {examples})") from None
+
+
+@lru_cache(maxsize=16)
+def _name_table(network: Network, notation: str) -> dict:
+    """Every printed name of a network's quantities in one notation -> its key (built once)."""
+    namer, table = Namer(network, notation), {}
+    for key in _every_key(network):
+        name = _normal(namer.text(key))
+        table.setdefault(name, key)
+        if notation == "mazur" and "E_total" in name:
+            table.setdefault(name.replace("E_total", "E"), key)   # dE/dw5 for dE_total/dw5
+    return table
 
 
 def _every_key(network: Network) -> list:
