@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (only to check that nothing registers with pyplot)
 import pytest  # noqa: E402
+from golden import W5, dE
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import same_color  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -24,7 +25,7 @@ from backprop_tutor.views.figures import (  # noqa: E402
 from backprop_tutor.views.palette import HIGHLIGHT  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-W5 = ("d", ("E",), ("w", 2, 0, 0))
+DE_DW5 = dE(W5)   # the gradient step of Mazur's w5
 W1 = ("d", ("E",), ("w", 1, 0, 0))
 
 
@@ -100,7 +101,7 @@ def test_highlighting_a_step_restyles_exactly_its_nodes_and_edges(seed, seed_wal
     d = make(seed)
     before_edges = {e: edge_style(line) for e, line in d.edge_artists.items()}
     before_nodes = {n: node_style(line) for n, line in d.node_artists.items()}
-    step = seed_walk.step_for(W5)
+    step = seed_walk.step_for(DE_DW5)
     d.highlight_step(step, known_values(seed_walk, step.index))
     nodes, edges = step_highlights(step, seed.network)
     assert set(nodes) == {(1, 0), (2, 0), ("E",)}
@@ -152,7 +153,7 @@ def test_labels_show_names_values_and_the_focused_gradient(seed, seed_walk):
     assert "target 0.01" in d.value_labels[(2, 0)].get_text()
     w5 = d.edge_labels[((1, 0), (2, 0))].get_text()
     assert "$w_{5}$" in w5 and "0.4" in w5 and "partial" not in w5
-    step = seed_walk.step_for(W5)
+    step = seed_walk.step_for(DE_DW5)
     d.highlight_step(step, known_values(seed_walk, step.index))
     assert "0.08217" in d.edge_labels[((1, 0), (2, 0))].get_text()
     assert "δ" not in d.value_labels[(1, 0)].get_text()  # hidden deltas come later in the walkthrough
@@ -215,7 +216,7 @@ def test_text_alternative_names_what_is_highlighted(seed, seed_walk):
     d = make(seed)
     assert "Network 2-2-2" in d.text_alternative() and "Nothing is highlighted" in d.text_alternative()
     assert "w5 = 0.4" in d.text_alternative()
-    step = seed_walk.step_for(W5)
+    step = seed_walk.step_for(DE_DW5)
     d.highlight_step(step, known_values(seed_walk, step.index))
     text = d.text_alternative()
     assert "Highlighted:" in text

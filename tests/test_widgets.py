@@ -17,6 +17,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from golden import B1, SEED, SEED_CELL35_OUTPUTS, W5, W7, E, dE
 
 from backprop_tutor import Network, derive, evaluate_step, preset, sweep, train, walkthrough
 from backprop_tutor.teaching.walkthrough import PHASES
@@ -31,21 +32,14 @@ from backprop_tutor.views.widgets import (
 )
 from backprop_tutor.views.widgets.step_through import step_html
 
-SEED_CELL6_OUT_H1 = 0.5932699921071872           # In [6]: a1_2
-SEED_CELL20_DE_DW5 = 0.08216704056423077         # In [20]: w11_3_contrib = ∂E/∂w5
-SEED_CELL22_W5_UPDATED = 0.35891647971788465     # In [22]: w11_3_updated = w5⁺
-SEED_CELL35_OUTPUTS = (0.010633774372091731, 0.9893773083483602)   # In [35]: outputs after 20,000 epochs
-
+SEED_CELL6_OUT_H1 = SEED["cell6_out_h1"]          # seed notebook, In [6]: a1_2
+SEED_CELL20_DE_DW5 = SEED["cell20_dE_dw5"]        # In [20]: w11_3_contrib = ∂E/∂w5
+SEED_CELL22_W5_UPDATED = SEED["cell22_w5_new"]    # In [22]: w11_3_updated = w5⁺
 SHOWN = 1e-8   # relative tolerance of a number shown with nine significant digits
 
-E = ("E",)
-W5, W7 = ("w", 2, 0, 0), ("w", 2, 1, 0)
-B1 = ("b", 1)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def dE(wrt):
-    return ("d", E, wrt)
 
 
 # --- reading what is displayed ------------------------------------------------------------
