@@ -188,7 +188,8 @@ LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
 INSIDE = {
     "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
-    "teaching": (("formatting", "notation"), ("walkthrough",), ("touches", "render"), ("__init__",)),
+    "teaching": (("formatting", "notation", "random_examples"), ("walkthrough",), ("touches", "render"),
+                 ("exercises", "mistakes", "sheets"), ("__init__",)),
 }
 # Libraries only the views may use.
 VIEW_LIBRARIES = frozenset({"matplotlib", "ipywidgets", "IPython", "traitlets", "PIL"})
