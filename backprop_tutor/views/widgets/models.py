@@ -12,11 +12,13 @@ import traitlets as t
 
 from ...core.engine import Training, predict, sweep, train
 from ...core.example_files import load_example
+from ...core.quantities import Updated, gradient
 from ...core.spec import Example, SpecError
+from ...teaching.exercises import DIRECTIONS, Feedback, grade_number
 from ...teaching.notation import NOTATIONS
 from ...teaching.walkthrough import PHASES, Walkthrough, walkthrough
 
-__all__ = ["LearningRateRun", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]
+__all__ = ["LearningRateRun", "Predictions", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]
 
 
 class Tutorial(t.HasTraits):
@@ -25,6 +27,9 @@ class Tutorial(t.HasTraits):
     example = t.Instance(Example)
     notation = t.Enum(NOTATIONS, default_value="mazur")
     walk = t.Instance(Walkthrough, allow_none=True)
+    # The learner's running score over every prediction made in any view of this tutorial.
+    predictions_right = t.Int(0)
+    predictions_tried = t.Int(0)
 
     def __init__(self, example: Example | str = "seed", notation: str = "mazur"):
         example = load_example(example) if isinstance(example, str) else example
@@ -113,6 +118,88 @@ class StepCursor(t.HasTraits):
         if phase not in PHASES:
             raise ValueError(f"phase: expected one of {', '.join(PHASES)}; got {phase!r}")
         self.index = self.tutorial.walk.phase_start(phase)
+
+
+class Predictions(t.HasTraits):
+    """Predict first: a step's value stays hidden until the learner predicts it or asks to see it.
+
+    A value step takes a number (right within 1% or the printed precision, close within 10%);
+    an update step takes a direction, increase or decrease. Each prediction counts in the
+    tutorial's score; **Show** reveals without counting.
+    """
+
+    enabled = t.Bool(False)
+    revealed = t.List()            # indices of the steps whose value is shown
+    feedback = t.Instance(Feedback, allow_none=True)
+
+    def __init__(self, tutorial: Tutorial, cursor: StepCursor):
+        super().__init__()
+        self.tutorial, self.cursor = tutorial, cursor
+        tutorial.observe(self._on_walk, "walk")
+        cursor.observe(self._on_index, "index")
+
+    def detach(self):
+        """Stop following the tutorial and the cursor."""
+        self.tutorial.unobserve(self._on_walk, "walk")
+        self.cursor.unobserve(self._on_index, "index")
+
+    def _on_walk(self, change):
+        self.revealed = []   # new numbers: every value is to be predicted again
+        self.feedback = None
+
+    def _on_index(self, change):
+        self.feedback = None
+
+    @property
+    def hidden(self) -> bool:
+        """Whether the current step's value is hidden, waiting for a prediction."""
+        step = self.cursor.step
+        return self.enabled and step.value is not None and step.index not in self.revealed
+
+    @property
+    def asks_direction(self) -> bool:
+        """Whether the current step asks for a direction (an update) rather than a number."""
+        return isinstance(self.cursor.step.key, Updated)
+
+    def predict(self, typed) -> Feedback:
+        """Grade a prediction for the current step, count it, and reveal the value."""
+        step = self.cursor.step
+        if step.value is None:
+            return Feedback("invalid", "this step has no value to predict")
+        if self.asks_direction:
+            feedback = self._grade_direction(step, typed)
+        else:
+            feedback = grade_number(step, typed)
+        if feedback.verdict == "invalid":
+            self.feedback = feedback   # a typo is not a try: the value stays hidden
+            return feedback
+        self.tutorial.predictions_tried += 1
+        self.tutorial.predictions_right += feedback.right
+        self._reveal(step.index)
+        self.feedback = feedback
+        return feedback
+
+    def show(self) -> None:
+        """Reveal the current step's value without predicting (not counted)."""
+        self._reveal(self.cursor.index)
+
+    def _reveal(self, index: int) -> None:
+        if index not in self.revealed:
+            self.revealed = [*self.revealed, index]
+
+    def _grade_direction(self, step, typed) -> Feedback:
+        choice = str(typed).strip().lower()
+        if choice not in DIRECTIONS:
+            return Feedback("invalid", "expected increase or decrease")
+        before = self.tutorial.walk.values[step.key.param]
+        answer = "increase" if step.value > before else "decrease"
+        if choice == answer:
+            return Feedback("right", f"Right: it will {answer}, to {step.name_text} = {step.value_text}.")
+        slope = self.tutorial.walk.step_for(gradient(step.key.param))
+        sign = "positive" if slope.value > 0 else "negative"
+        return Feedback("off", f"Not quite: it will {answer}, to {step.name_text} = {step.value_text}.",
+                        f"Gradient descent steps against the gradient: {slope.name_text} = {slope.value_text} "
+                        f"is {sign}, so the parameter {'falls' if slope.value > 0 else 'rises'}.")
 
 
 class LearningRateRun(t.HasTraits):

@@ -1,17 +1,24 @@
-"""Step-through: Previous / Next / Reset over the walkthrough, each step as formula, numbers, value."""
+"""Step-through: Previous / Next / Reset over the walkthrough, each step as formula, numbers, value.
+
+With **Predict first** on, each value stays hidden until the learner types a prediction (Enter
+submits, Enter again goes on) or, for an update, chooses increase or decrease; **Show** reveals
+without predicting.
+"""
 
 from __future__ import annotations
 
 import html
+import warnings
 
 import ipywidgets as w
 
+from ...core.quantities import Updated
 from ...teaching.formatting import alternative_tex
 from ...teaching.notation import NOTATIONS
 from ...teaching.touches import known_values
 from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
 from .base import DiagramSlot, FigureImage, View, button, math_block
-from .models import StepCursor
+from .models import Predictions, StepCursor
 
 __all__ = ["StepThrough", "step_html"]
 
@@ -19,8 +26,11 @@ _PHASE_LABELS = {"forward": "Forward", "error": "Error", "output": "Output layer
                  "hidden": "Hidden layer", "update": "Update"}
 
 
-def step_html(step: Step, total: int) -> str:
-    """The step as HTML with display maths: formula, the same with numbers, the value."""
+def step_html(step: Step, total: int, hidden: bool = False) -> str:
+    """The step as HTML with display maths: formula, the same with numbers, the value.
+
+    ``hidden``: the value (and every other form that shows it) waits for the learner's prediction.
+    """
     parts = [
         f'<div class="bt-step-header" style="color:#555">Step {step.index + 1} of {total} · '
         f"{html.escape(PHASE_TITLES[step.phase])}</div>",
@@ -29,6 +39,12 @@ def step_html(step: Step, total: int) -> str:
     ]
     if step.value is None:
         parts.append(math_block(f"{step.formula.tex} = {step.formula.tex_numbers}"))
+    elif hidden:
+        parts.append(math_block(step.formula.tex))
+        what = "Will it increase or decrease?" if isinstance(step.key, Updated) else \
+            "What is its value? Type your prediction below."
+        parts.append(f'<p class="bt-predict-prompt"><b>{html.escape(step.name_text)} = ?</b> {what}</p>')
+        return "\n".join(parts)
     else:
         parts.append(math_block(step.formula.tex))
         parts.append(math_block(step.formula.tex_numbers))
@@ -70,6 +86,21 @@ class StepThrough(View):
             tooltips=["Mazur's names, as in his article", "Layer-indexed names, as in the seed's code"],
             style={"button_width": "auto"},
         )
+        self.predictions = self.own(Predictions(self.tutorial, self.cursor))
+        self.predict_toggle = w.ToggleButton(value=False, description="Predict first", icon="question",
+                                             tooltip="Hide each value until you have predicted it",
+                                             layout=w.Layout(width="auto"))
+        self.guess = w.Text(description="Your prediction", placeholder="a number, e.g. 0.0822",
+                            tooltip="Type your prediction and press Enter; press Enter again to go on",
+                            continuous_update=False, style={"description_width": "initial"})
+        self.direction = w.ToggleButtons(options=[("Increase", "increase"), ("Decrease", "decrease")], value=None,
+                                         description="It will", tooltips=["The parameter gets larger",
+                                                                          "The parameter gets smaller"],
+                                         style={"button_width": "auto"})
+        self.show_button = button("Show", "Show the value without predicting", "eye")
+        self.feedback = w.HTML()
+        self.score = w.HTML()
+        self.predict_box = w.VBox([w.HBox([self.guess, self.direction, self.show_button]), self.feedback])
         self.position = w.IntSlider(min=1, max=len(self.tutorial.walk), description="Step",
                                     tooltip="Drag or use the arrow keys to move through the steps",
                                     continuous_update=False, layout=w.Layout(width="100%"))
@@ -85,8 +116,20 @@ class StepThrough(View):
         self.position.observe(self._on_position, "value")
         self.follow(self.cursor, self._on_index, "index")
         self.follow(self.tutorial, self._on_walk, "walk")
-        controls = w.HBox([self.previous_button, self.next_button, self.reset_button])
-        self.children = [controls, self.position, self.phase_buttons, self.notation_buttons,
+        w.link((self.predict_toggle, "value"), (self.predictions, "enabled"))
+        self.follow(self.predictions, self._on_predictions, ["enabled", "revealed", "feedback"])
+        self.follow(self.tutorial, self._on_score, ["predictions_right", "predictions_tried"])
+        with warnings.catch_warnings():
+            # ipywidgets 8 deprecates on_submit, but only it fires on every Enter: the second
+            # Enter (same text, no value change) is how a keyboard user goes on.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.guess.on_submit(self._on_submit)
+        self.guess.observe(self._on_guess, "value")
+        self.direction.observe(self._on_direction, "value")
+        self.show_button.on_click(lambda _: self.predictions.show())
+        controls = w.HBox([self.previous_button, self.next_button, self.reset_button, self.predict_toggle,
+                           self.score])
+        self.children = [controls, self.position, self.phase_buttons, self.notation_buttons, self.predict_box,
                          w.HBox([self.body, self.picture.box], layout=w.Layout(align_items="flex-start"))]
         self.body.layout.width = "48%"
         self.picture.box.layout.width = "52%"
@@ -99,12 +142,25 @@ class StepThrough(View):
     def _on_index(self, change):
         self._render()
 
+    def _on_predictions(self, change):
+        self._render()
+
+    def _on_score(self, change):
+        self._show_score()
+
+    def _show_score(self):
+        t = self.tutorial
+        self.score.value = (f'<span class="bt-score">Predictions right: <b>{t.predictions_right}</b> of '
+                            f"{t.predictions_tried}</span>" if self.predictions.enabled else "")
+
     def _render(self):
         walk, index = self.tutorial.walk, self.cursor.index
+        hidden = self.predictions.hidden
+        state = (walk, index, hidden, self.predictions.feedback)
         # A new walkthrough can move the cursor too: both observers fire, one drawing is enough.
-        if self._shown is not None and self._shown[0] is walk and self._shown[1] == index:
+        if self._shown == state:
             return
-        self._shown = (walk, index)
+        self._shown = state
         self.diagram = self.diagram_slot.diagram_for(self.tutorial.example.network, self.tutorial.notation)
         step = walk[index]
         self._syncing = True
@@ -117,13 +173,58 @@ class StepThrough(View):
             self._syncing = False
         self.previous_button.disabled = self.cursor.at_start
         self.next_button.disabled = self.cursor.at_end
-        self.body.value = step_html(step, len(walk))
+        self.body.value = step_html(step, len(walk), hidden=hidden)
+        self._render_prediction(step, hidden)
         example = self.tutorial.example
-        self.diagram.highlight_step(step, known_values(walk, index), weights=example.weights, biases=example.biases)
+        # A hidden value must not show on the diagram either: show what was known one step before.
+        values = known_values(walk, index - 1 if hidden else index)
+        self.diagram.highlight_step(step, values, weights=example.weights, biases=example.biases)
         self.picture.set_alt(self.diagram.text_alternative())
         self.picture.refresh()
 
+    def _render_prediction(self, step, hidden):
+        p = self.predictions
+        self.predict_box.layout.display = "" if p.enabled and step.value is not None else "none"
+        self.guess.layout.display = "none" if p.asks_direction else ""
+        self.direction.layout.display = "" if p.asks_direction else "none"
+        self.show_button.disabled = not hidden
+        self._syncing = True
+        try:
+            if hidden:
+                self.guess.value = ""
+                self.direction.value = None
+        finally:
+            self._syncing = False
+        self.guess.disabled = self.direction.disabled = False
+        feedback = p.feedback
+        if feedback is None:
+            self.feedback.value = ""
+        else:
+            colour = {"right": "#1a7f37", "close": "#9a6700", "off": "#b00020", "invalid": "#b00020"}[feedback.verdict]
+            label = {"right": "✔", "close": "≈", "off": "✘", "invalid": "⚠"}[feedback.verdict]
+            text = feedback.message
+            hint = f'<div class="bt-hint">Hint: {html.escape(feedback.hint)}</div>' if feedback.hint else ""
+            go_on = "" if feedback.verdict == "invalid" else " Press Enter or Next to go on."
+            self.feedback.value = (f'<div class="bt-feedback" role="status" style="color:{colour}"><b>{label}</b> '
+                                   f"{html.escape(text)}{go_on}</div>{hint}")
+        self._show_score()
+
     # -- view -> model -------------------------------------------------------------------
+    def _on_guess(self, change):
+        # Enter (or leaving the field) sets the value: that is the prediction.
+        if not self._syncing and self.predictions.hidden and change["new"].strip():
+            self.predictions.predict(change["new"])
+
+    def _on_submit(self, _):
+        # The browser sends Enter before the new value, so a hidden step waits for the value;
+        # once the value is shown, Enter again goes on.
+        if self.predictions.enabled and not self.predictions.hidden:
+            self.cursor.next()
+
+    def _on_direction(self, change):
+        if not self._syncing and change["new"] is not None and self.predictions.hidden:
+            self.predictions.predict(change["new"])
+
     def _on_phase(self, change):
         if not self._syncing and change["new"] != self.cursor.step.phase:
             self.cursor.jump(change["new"])
@@ -141,4 +242,6 @@ class StepThrough(View):
     def displayed_value(self) -> str:
         """The value line the student sees, e.g. 'out_h1 = 0.593269992'."""
         step = self.cursor.step
-        return f"{step.name_text} = {step.value_text}" if step.value is not None else ""
+        if step.value is None or self.predictions.hidden:
+            return ""
+        return f"{step.name_text} = {step.value_text}"
