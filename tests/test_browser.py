@@ -36,6 +36,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from golden import SEED
 
 pytestmark = pytest.mark.browser
 
@@ -607,6 +608,47 @@ def test_step_through_by_keyboard_in_jupyterlab(jupyter_lab, page, artifacts):
         check_keyboard_step_through(page, view)
     finally:
         _screenshot(page, artifacts / "lab-keyboard-step-through.png")
+        _shut_down_kernels(jupyter_lab)
+
+
+def check_predict_first(page, view) -> None:
+    """Predict first from the keyboard: the value hides, a typed prediction and Enter reveal it with
+    feedback, and Enter again goes on (the seed notebook prints net_h1 = 0.3775, In [3])."""
+    view.scroll_into_view_if_needed()
+    button(view, "Predict first").click()
+    header = view.locator(".bt-step-header")
+    if "Step 1 of" in header.inner_text():
+        button(view, "Next").click()
+        wait_until(lambda: "Step 2 of" in header.inner_text(), INTERACTION, lambda: header.inner_text())
+    wait_until(lambda: view.locator(".bt-predict-prompt").count() == 1, INTERACTION,
+               "Predict first did not hide the value")
+    assert view.locator(".bt-value").count() == 0, "the value is shown before a prediction"
+    field = view.locator(".widget-text input").first
+    field.click()
+    field.type(str(SEED["cell3_net_h1"]))
+    page.keyboard.press("Enter")
+    wait_until(lambda: view.locator(".bt-feedback").count() and "✔" in view.locator(".bt-feedback").inner_text(),
+               INTERACTION, lambda: "no feedback after Enter: " + view.inner_text()[:400])
+    wait_until(lambda: view.locator(".bt-value").count() == 1, INTERACTION, "the value did not appear")
+    assert "0.3775" in view.locator(".bt-value").inner_text()
+    assert "1 of 1" in view.locator(".bt-score").inner_text()
+    field.focus()
+    page.keyboard.press("Enter")
+    wait_until(lambda: "Step 3 of" in header.inner_text(), INTERACTION,
+               lambda: "Enter again did not go on: " + header.inner_text())
+
+
+def test_predict_first_in_jupyterlab(jupyter_lab, page, artifacts):
+    """In JupyterLab: turn on Predict first, type a prediction, Enter, see the feedback and the value."""
+    notebook = NOTEBOOK_DIR / "01_network_and_forward_pass.ipynb"
+    try:
+        open_and_run_all(page, jupyter_lab, notebook)
+        check_views_rendered(page, EXPECTED_VIEWS[notebook.stem])
+        check_predict_first(page, views_of(page, "step")[0])
+        assert not page_problems(page), page_problems(page)
+        views_of(page, "step")[0].screenshot(path=str(artifacts / "screenshot_predict.png"))
+    finally:
+        _screenshot(page, artifacts / "lab-predict-first.png")
         _shut_down_kernels(jupyter_lab)
 
 

@@ -17,7 +17,7 @@ from ...teaching.formatting import alternative_tex
 from ...teaching.notation import NOTATIONS
 from ...teaching.touches import known_values
 from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
-from .base import DiagramSlot, FigureImage, View, button, math_block
+from .base import DiagramSlot, FigureImage, View, button, math_block, tooltip_on_label
 from .models import Predictions, StepCursor
 
 __all__ = ["StepThrough", "step_html"]
@@ -98,6 +98,7 @@ class StepThrough(View):
                                                                           "The parameter gets smaller"],
                                          style={"button_width": "auto"})
         self.show_button = button("Show", "Show the value without predicting", "eye")
+        tooltip_on_label(self.guess)
         self.feedback = w.HTML()
         self.score = w.HTML()
         self.predict_box = w.VBox([w.HBox([self.guess, self.direction, self.show_button]), self.feedback])
