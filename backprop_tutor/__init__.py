@@ -35,6 +35,17 @@ from .core.quantities import (
 from .core.registry import ACTIVATIONS, LOSSES, Activation, Loss, register_activation, register_loss
 from .core.spec import UPDATES, Example, Network, random_parameters
 from .core.symbolic import Derivation, Factor, derive
+from .teaching.mistakes import (
+    MISTAKES,
+    CheckReport,
+    GradientCheck,
+    Mistake,
+    check_backprop,
+    gradient_check,
+    mistake_step,
+    mistake_table,
+    train_with_mistake,
+)
 from .teaching.notation import NOTATIONS, Namer, quantity
 from .teaching.render import FORMATS, render, result_json
 from .teaching.walkthrough import PHASES, Step, Walkthrough, walkthrough
@@ -48,7 +59,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 _VIEWS = {
     "show_steps": "views.display",
     "show_training": "views.display",
+    "show_mistake_training": "views.mistake_plots",
     "ChainExplorer": "views.widgets",
+    "ExerciseView": "views.widgets",
     "LearningRateExplorer": "views.widgets",
     "NetworkEditor": "views.widgets",
     "StepThrough": "views.widgets",
@@ -70,6 +83,7 @@ __all__ = [
     "BIAS_MODES",
     "FORMATS",
     "LOSSES",
+    "MISTAKES",
     "NOTATIONS",
     "PHASES",
     "PRESETS",
@@ -77,15 +91,19 @@ __all__ = [
     "Activation",
     "Bias",
     "ChainExplorer",
+    "CheckReport",
     "Delta",
     "Derivation",
     "ErrorAfter",
     "ErrorTerm",
     "Example",
+    "ExerciseView",
     "Factor",
+    "GradientCheck",
     "LearningRate",
     "LearningRateExplorer",
     "Loss",
+    "Mistake",
     "Namer",
     "Net",
     "Network",
@@ -108,11 +126,15 @@ __all__ = [
     "Walkthrough",
     "Weight",
     "__version__",
+    "check_backprop",
     "derive",
     "evaluate_step",
     "example_from_dict",
     "example_to_dict",
+    "gradient_check",
     "load_example",
+    "mistake_step",
+    "mistake_table",
     "predict",
     "preset",
     "quantity",
@@ -121,9 +143,11 @@ __all__ = [
     "register_loss",
     "render",
     "result_json",
+    "show_mistake_training",
     "show_steps",
     "show_training",
     "sweep",
     "train",
+    "train_with_mistake",
     "walkthrough",
 ]

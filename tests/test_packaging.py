@@ -167,7 +167,7 @@ def test_public_functions_and_classes_have_docstrings():
 
 def test_model_layers_do_not_load_matplotlib_or_ipywidgets():
     """Importing every core and teaching module in a fresh interpreter loads none of the view libraries."""
-    modules = [_module_name(path) for layer in ("core", "teaching") for path in sorted((PACKAGE / layer).glob("*.py"))]
+    modules = [_module_name(path) for layer in ("core", "teaching") for path in sorted((PACKAGE / layer).rglob("*.py"))]
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
@@ -184,12 +184,14 @@ def test_model_layers_do_not_load_matplotlib_or_ipywidgets():
 # backprop_tutor/__init__.py, the public API over core and teaching (it loads views lazily).
 LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
 # The order inside a layer, bottom first; modules on one level may not import each other.
-# A layer without an entry (views, app) has no order inside it.
+# A layer without an entry (views, app) has no order inside it. A sub-package takes its level
+# in its layer, and an entry of its own ("teaching.mistakes") orders its modules the same way.
 INSIDE = {
     "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
     "teaching": (("formatting", "notation", "random_examples"), ("walkthrough",), ("touches", "render"),
-                 ("exercises", "mistakes", "sheets"), ("__init__",)),
+                 ("exercises", "mistakes"), ("sheets",), ("__init__",)),
+    "teaching.mistakes": (("catalogue",), ("rules",), ("variants",), ("checker", "gallery"), ("__init__",)),
 }
 # Libraries only the views may use.
 VIEW_LIBRARIES = frozenset({"matplotlib", "ipywidgets", "IPython", "traitlets", "PIL"})
@@ -234,20 +236,29 @@ def _imports(module: str, source: str, is_package: bool, known) -> list:
 
 
 def _position(module: str) -> tuple:
-    """(layer rank, rank inside the layer or None, the layer) of a backprop_tutor module."""
+    """(layer rank, ranks inside it, the layer) of a backprop_tutor module.
+
+    The ranks are the module's level in its layer, then (for a module of an ordered sub-package)
+    its level in the sub-package: teaching.mistakes.checker is (1, (3, 3), "teaching"). A layer
+    with no order inside it gives ().
+    """
     parts = module.split(".")
     if len(parts) == 1:
-        return (LAYERS.index("(package)"), None, "(package)")
+        return (LAYERS.index("(package)"), (), "(package)")
     layer = parts[1]
     if layer not in LAYERS:
         raise KeyError(f"{module} is in no layer of {LAYERS}: add it to the layer order in this test")
-    if layer not in INSIDE:
-        return (LAYERS.index(layer), None, layer)
-    name = parts[2] if len(parts) > 2 else "__init__"
-    for rank, level in enumerate(INSIDE[layer]):
-        if name in level:
-            return (LAYERS.index(layer), rank, layer)
-    raise KeyError(f"{module} has no place in the order of {layer}: add it to INSIDE in this test")
+    ranks, prefix, rest = [], layer, parts[2:]
+    while prefix in INSIDE:
+        name = rest[0] if rest else "__init__"
+        rank = next((rank for rank, level in enumerate(INSIDE[prefix]) if name in level), None)
+        if rank is None:
+            raise KeyError(f"{module} has no place in the order of {prefix}: add it to INSIDE in this test")
+        ranks.append(rank)
+        if not rest:
+            break
+        prefix, rest = f"{prefix}.{name}", rest[1:]
+    return (LAYERS.index(layer), tuple(ranks), layer)
 
 
 def layering_violations(module: str, source: str, is_package: bool = False, known=()) -> list:
@@ -259,10 +270,19 @@ def layering_violations(module: str, source: str, is_package: bool = False, know
         if name.split(".")[0] != "backprop_tutor" or name == module:
             continue
         there = _position(name)
-        if (there[0], there[1] or 0) > (here[0], here[1] or 0) and not (there[0] == here[0] and here[1] is None):
-            problems.append(f"{module} (line {line}) imports {name}, which is above it")
-        elif there[0] == here[0] and here[1] is not None and there[1] == here[1]:
-            problems.append(f"{module} (line {line}) imports {name}, which is beside it (same level)")
+        if there[0] != here[0]:
+            if there[0] > here[0]:
+                problems.append(f"{module} (line {line}) imports {name}, which is above it")
+            continue
+        # One layer: compare level by level, the layer's first, then the sub-package's.
+        for mine, theirs in zip(here[1], there[1]):
+            if theirs != mine:
+                if theirs > mine:
+                    problems.append(f"{module} (line {line}) imports {name}, which is above it")
+                break
+        else:
+            if here[1]:  # the same level as far as both are ordered (an unordered layer has no levels)
+                problems.append(f"{module} (line {line}) imports {name}, which is beside it (same level)")
     return problems
 
 
@@ -293,6 +313,29 @@ def test_layering_checker_catches_an_upward_import():
                                "import NetworkDiagram\nfrom .base import View\n", known=known) == []
     assert layering_violations("backprop_tutor.app.cli", "from .. import __version__\n"
                                "from ..views.figures import main\n", known=known) == []
+
+
+def test_layering_checker_orders_a_sub_package():
+    """Inside teaching.mistakes the modules have their own order; from outside it is one level of teaching."""
+    known = set(_package_modules())
+    checker = "backprop_tutor.teaching.mistakes.checker"
+    assert layering_violations(checker, "from .catalogue import MISTAKES\nfrom .variants import forms\n"
+                               "from ..formatting import fmt\nfrom ...core import checks\n", known=known) == []
+    assert layering_violations(checker, "from .gallery import mistake_table\nfrom . import check_backprop\n"
+                               "from ..sheets import x\nfrom ..exercises import y\n", known=known) == [
+        f"{checker} (line 1) imports backprop_tutor.teaching.mistakes.gallery, which is beside it (same level)",
+        f"{checker} (line 2) imports backprop_tutor.teaching.mistakes, which is above it",
+        f"{checker} (line 3) imports backprop_tutor.teaching.sheets, which is above it",
+        f"{checker} (line 4) imports backprop_tutor.teaching.exercises, which is beside it (same level)",
+    ]
+    assert layering_violations("backprop_tutor.teaching.mistakes.catalogue", "from .rules import FORMS\n",
+                               known=known) != []
+    assert layering_violations("backprop_tutor.teaching.exercises", "from .mistakes.rules import FORMS\n",
+                               known=known) != []
+    assert layering_violations("backprop_tutor.teaching.sheets", "from .mistakes.checker import check_backprop\n",
+                               known=known) == []
+    assert layering_violations("backprop_tutor.teaching.mistakes", "from .checker import check_backprop\n",
+                               True, known) == []
 
 
 def test_imports_go_down_the_layers():

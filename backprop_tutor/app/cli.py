@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m backprop_tutor",
         description="Walk through one epoch of backpropagation (forward pass, error, chain rule, "
                     "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures; "
-                    "'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app.",
+                    "'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app; "
+                    "'python -m backprop_tutor exercises --seed 7' writes an exercise sheet.",
     )
     parser.add_argument("--example", default="seed", metavar="FILE_OR_PRESET",
                         help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: seed")
@@ -70,6 +71,14 @@ def main(argv: list | None = None) -> int:
         from .present import main as present_main  # Voilà only when presenting
 
         return present_main(argv[1:])
+    if argv[:1] == ["exercises"]:
+        from .sheets_cli import main as exercises_main  # an exercise sheet and its answer key
+
+        return exercises_main(argv[1:])
+    if argv[:1] == ["check"]:
+        from .check import main as check_main  # runs a student's own file: only when asked to check it
+
+        return check_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         example = load_example(args.example)

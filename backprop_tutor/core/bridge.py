@@ -26,7 +26,7 @@ from .registry import numeric_functions
 from .spec import Network
 from .symbolic import Derivation, derive, symbol_for
 
-__all__ = ["Compiled", "clear_caches", "compile_network"]
+__all__ = ["Compiled", "clear_caches", "compile_assignments", "compile_network"]
 
 
 def _layered_cse(assignments: list) -> Callable:
@@ -85,6 +85,22 @@ def _function(args, outputs, assignments, backend):
     modules = [numeric_functions(backend), backend]
     return sp.lambdify(args, outputs, modules=modules, printer=_printer(backend),
                        cse=_layered_cse(assignments), docstring_limit=0)
+
+
+def compile_assignments(derivation: Derivation, assignments: list, outputs: list, backend: str = "math") -> Callable:
+    """Lambdify ``outputs`` after ``assignments``, (symbol, expression) pairs in evaluation order.
+
+    For a variant of a derivation: the same symbols, some expressions transformed (the
+    common-mistakes gallery runs a mistake this way). The function takes ``(params, inputs,
+    targets, eta)`` like :attr:`Compiled.evaluate`, parameters in ``derivation.params`` order, and
+    returns one value per output; ``backend`` is ``"math"`` (Python floats) or ``"numpy"``.
+    """
+    if backend not in ("math", "numpy"):
+        raise ValueError(f"backend: expected 'math' or 'numpy', got {backend!r}")
+    S = symbol_for
+    args = [[S(p) for p in derivation.params], [S(k) for k in derivation.input_keys],
+            [S(k) for k in derivation.target_keys], S(LearningRate())]
+    return _function(args, list(outputs), list(assignments), backend)
 
 
 def compile_network(network: Network) -> Compiled:
