@@ -60,13 +60,14 @@ CELL_TIMEOUT = 120  # Voilà's per-cell limit (VoilaExecutor.timeout)
 # The widget views each notebook shows, by kind (how a view is recognised: _KINDS_JS).
 EXPECTED_VIEWS = {
     "00_start_here": {"step": 1},
-    "01_network_and_forward_pass": {"step": 1},
-    "02_total_error": {"step": 1},
-    "03_backward_pass_output_layer": {"chain": 1, "step": 1},
-    "04_backward_pass_hidden_layer": {"chain": 1, "step": 1},
-    "05_training_loop": {"training": 1},
-    "06_learning_rate": {"lr": 2},
+    "01_network_and_forward_pass": {"step": 1, "exercise": 3},
+    "02_total_error": {"step": 1, "exercise": 3},
+    "03_backward_pass_output_layer": {"chain": 1, "step": 1, "exercise": 5},
+    "04_backward_pass_hidden_layer": {"chain": 1, "step": 1, "exercise": 4},
+    "05_training_loop": {"training": 1, "exercise": 3},
+    "06_learning_rate": {"lr": 2, "exercise": 3},
     "07_playground": {"editor": 1, "step": 2, "lr": 1, "training": 1},
+    "08_common_mistakes": {},
 }
 
 # The README's screenshots: (notebook, kind of view) -> file in test-artifacts/browser/.
@@ -274,6 +275,7 @@ _KINDS_JS = """(selector) => [...document.querySelectorAll(selector)].map(output
     if (output.querySelector('.bt-epoch')) return 'training';
     if (output.querySelector('.bt-factors')) return 'chain';
     if (labels.includes('Learning rate η')) return 'lr';
+    if (output.querySelector('.bt-question')) return 'exercise';
     return 'other';
 })"""
 
@@ -475,13 +477,29 @@ def check_training(view) -> None:
 def check_interactions(page, expected: dict, artifacts: Path, stem: str) -> None:
     """Every step-through, learning-rate explorer and training view on the page, operated."""
     for kind, check in (("step", check_step_through), ("lr", lambda view: check_learning_rate(view, page)),
-                        ("training", check_training)):
+                        ("training", check_training), ("exercise", check_exercise)):
         views = views_of(page, kind) if kind in expected else []
         for view in views:
             check(view)
         shot = VIEW_SHOTS.get((stem, kind))
         if shot and views:
             views[0].screenshot(path=str(artifacts / shot))
+
+
+def check_exercise(view) -> None:
+    """An exercise: Check without an answer says what is expected, Solution shows the value, New numbers asks anew."""
+    view.scroll_into_view_if_needed()
+    question = view.locator(".bt-question").inner_text()
+    button(view, "Check").click()
+    feedback = view.locator(".bt-feedback")
+    wait_until(lambda: feedback.count() and "⚠" in feedback.inner_text(), INTERACTION,
+               "Check without an answer showed no message")
+    button(view, "Solution").click()
+    value = view.locator(".bt-solution-value")
+    wait_until(lambda: value.count() and value.is_visible(), INTERACTION, "Solution showed no value")
+    button(view, "New numbers").click()
+    wait_until(lambda: view.locator(".bt-question").inner_text() != question and not value.count(), INTERACTION,
+               "New numbers did not change the question")
 
 
 def keyboard_to(page, name: str, max_tabs: int = 80, role: str = "button"):

@@ -15,7 +15,8 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["Form", "Printers", "aligned_tex", "alternative_tex", "fmt", "product", "tex_number", "total"]
+__all__ = ["Form", "Printers", "aligned_tex", "alternative_tex", "fmt", "latex_escape", "product", "tex_number",
+           "total"]
 
 SIGNIFICANT = 9  # Mazur prints 0.298371109: nine significant digits
 
@@ -145,3 +146,24 @@ def alternative_tex(alt: Form) -> str:
     """Another form of a step's equation as a LaTeX aligned block: with names, then with numbers."""
     name, _, rhs = alt.tex.partition(" = ")
     return rf"\begin{{aligned}}{name} &= {rhs} \\ &= {_rhs(alt.tex_numbers)}\end{{aligned}}"
+
+
+# Every TeX special character, and the non-ASCII characters the package's sentences use, as
+# plain pdfLaTeX (no inputenc or fontenc needed): one pass, so an escape is never escaped again.
+_LATEX_TEXT = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%", "#": r"\#",
+    "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "<": r"\textless{}",
+    ">": r"\textgreater{}", "|": r"\textbar{}",
+    "η": r"$\eta$", "δ": r"$\delta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "∂": r"$\partial$",
+    "½": r"$\frac{1}{2}$", "²": r"$^{2}$", "⁺": r"$^{+}$", "−": r"$-$", "·": r"$\cdot$", "×": r"$\times$",
+    "±": r"$\pm$", "≈": r"$\approx$", "→": r"$\rightarrow$", "≤": r"$\leq$", "≥": r"$\geq$", "∞": r"$\infty$",
+    "…": r"\ldots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~",
+}
+
+
+def latex_escape(text: str) -> str:
+    """Plain text as pdfLaTeX text: TeX's special characters escaped, the package's symbols (η, Σ, ½, −) as TeX.
+
+    Any other non-ASCII character is written as a question mark, so the document always compiles.
+    """
+    return "".join(_LATEX_TEXT.get(char, char if char.isascii() else "?") for char in str(text))

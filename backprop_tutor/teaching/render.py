@@ -8,7 +8,7 @@ import math
 from ..core.engine import Training, evaluate_step
 from ..core.quantities import Delta, Net, Out, TotalError, Updated, gradient
 from ..core.spec import Example
-from .formatting import aligned_tex, alternative_tex, fmt
+from .formatting import aligned_tex, alternative_tex, fmt, latex_escape
 from .walkthrough import PHASE_TITLES, Walkthrough
 
 __all__ = ["FORMATS", "first_step_result", "render", "result_json"]
@@ -82,33 +82,26 @@ def _markdown(walk: Walkthrough, training: Training | None) -> str:
     return "\n".join(out)
 
 
-def _latex_escape(text: str) -> str:
-    for char, escaped in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
-                          ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}")):
-        text = text.replace(char, escaped)
-    return text
-
-
 def _latex(walk: Walkthrough, training: Training | None) -> str:
     ex = walk.example
     out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\usepackage[margin=2cm]{geometry}",
-           rf"\title{{Backpropagation, step by step: {_latex_escape(ex.name)}}}", r"\date{}",
+           rf"\title{{Backpropagation, step by step: {latex_escape(ex.name)}}}", r"\date{}",
            r"\begin{document}", r"\maketitle"]
     if ex.description:
-        out.append(_latex_escape(ex.description))
+        out.append(latex_escape(ex.description))
     phase = None
     for step in walk:
         if step.phase != phase:
             phase = step.phase
-            out.append(rf"\section*{{{_latex_escape(PHASE_TITLES[phase])}}}")
-        out += [rf"\subsection*{{{step.index}. {_latex_escape(step.title)}}}", _latex_escape(step.explanation),
+            out.append(rf"\section*{{{latex_escape(PHASE_TITLES[phase])}}}")
+        out += [rf"\subsection*{{{step.index}. {latex_escape(step.title)}}}", latex_escape(step.explanation),
                 r"\[", aligned_tex(step.formula, step.value_tex), r"\]"]
         for alt in step.alternatives:
-            out += [rf"\emph{{{_latex_escape(alt.label)}:}}", r"\[", alternative_tex(alt), r"\]"]
+            out += [rf"\emph{{{latex_escape(alt.label)}:}}", r"\[", alternative_tex(alt), r"\]"]
     if training is not None:
         out.append(r"\section*{Training}")
         out.append(r"\begin{itemize}")
-        out += [rf"\item {_latex_escape(line)}" for line in training_lines(training, walk)]
+        out += [rf"\item {latex_escape(line)}" for line in training_lines(training, walk)]
         out.append(r"\end{itemize}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
