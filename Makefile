@@ -53,7 +53,7 @@ test-browser: $(VENV)/.test  ## only the real-browser tests (JupyterLab, Voilà 
 
 screenshots: $(VENV)/.test  ## re-take the README's screenshots in the browser and copy them to img/
 	$(PY) -m pytest -m browser tests/test_browser.py \
-		-k 'test_notebook_in_jupyterlab and (01_network or 05_training or 06_learning)'
+		-k '(test_notebook_in_jupyterlab and (01_network or 03_backward or 05_training or 06_learning)) or predict_first'
 	cp test-artifacts/browser/screenshot_*.png img/
 
 bench: $(VENV)/.test  ## print the benchmark ratios
