@@ -75,6 +75,7 @@ VIEW_SHOTS = {
     ("01_network_and_forward_pass", "step"): "screenshot_step_through.png",
     ("06_learning_rate", "lr"): "screenshot_learning_rate.png",
     ("05_training_loop", "training"): "screenshot_training.png",
+    ("03_backward_pass_output_layer", "exercise"): "screenshot_exercise.png",
 }
 
 # A widget view: the output element whose child is the view's root box (JupyterLab and Voilà alike).
@@ -477,26 +478,40 @@ def check_training(view) -> None:
 def check_interactions(page, expected: dict, artifacts: Path, stem: str) -> None:
     """Every step-through, learning-rate explorer and training view on the page, operated."""
     for kind, check in (("step", check_step_through), ("lr", lambda view: check_learning_rate(view, page)),
-                        ("training", check_training), ("exercise", check_exercise)):
+                        ("training", check_training), ("exercise", None)):
         views = views_of(page, kind) if kind in expected else []
-        for view in views:
-            check(view)
         shot = VIEW_SHOTS.get((stem, kind))
-        if shot and views:
+        for view in views:
+            if kind == "exercise":   # the first one with a number to type is pictured mid-way
+                pictured = shot and view.locator(".widget-text input").count()
+                check_exercise(view, artifacts / shot if pictured else None)
+                shot = None if pictured else shot
+            else:
+                check(view)
+        if shot and views and kind != "exercise":
             views[0].screenshot(path=str(artifacts / shot))
 
 
-def check_exercise(view) -> None:
-    """An exercise: Check without an answer says what is expected, Solution shows the value, New numbers asks anew."""
+def check_exercise(view, shot: Path | None = None) -> None:
+    """An exercise: Check without an answer says what is expected; a wrong number gets feedback and a
+    hint; Solution shows the value; New numbers asks anew."""
     view.scroll_into_view_if_needed()
     question = view.locator(".bt-question").inner_text()
     button(view, "Check").click()
     feedback = view.locator(".bt-feedback")
     wait_until(lambda: feedback.count() and "⚠" in feedback.inner_text(), INTERACTION,
                "Check without an answer showed no message")
+    field = view.locator(".widget-text input")
+    if field.count():   # a number to compute: a wrong one is graded and gets a hint
+        field.first.fill("1000")
+        button(view, "Check").click()
+        wait_until(lambda: "⚠" not in feedback.inner_text() and view.locator(".bt-hint").count(), INTERACTION,
+                   lambda: "a wrong number got no graded feedback and hint: " + feedback.inner_text())
     button(view, "Solution").click()
     value = view.locator(".bt-solution-value")
     wait_until(lambda: value.count() and value.is_visible(), INTERACTION, "Solution showed no value")
+    if shot:
+        view.screenshot(path=str(shot))
     button(view, "New numbers").click()
     wait_until(lambda: view.locator(".bt-question").inner_text() != question and not value.count(), INTERACTION,
                "New numbers did not change the question")
