@@ -18,13 +18,11 @@ from backprop_tutor.teaching.exercises import (
     COMPUTE_TOPICS,
     KINDS,
     LAYER_TOPICS,
-    NUMBER_MESSAGE,
     RATE_OUTCOMES,
-    grade_number,
     make_exercise,
     rate_outcome,
-    read_number,
 )
+from backprop_tutor.teaching.grading import NUMBER_MESSAGE, grade_number, read_number
 from backprop_tutor.teaching.random_examples import random_example
 
 SENTINEL = "backprop_tutor_test_evaluated"

@@ -136,6 +136,48 @@ def test_package_data_ships_the_examples(pyproject):
     assert "examples/*.json" in pyproject["tool"]["setuptools"]["package-data"]["backprop_tutor"]
 
 
+# --- metadata of a published package --------------------------------------------------------------
+
+def test_metadata_people_expect(pyproject):
+    """Classifiers (Jupyter, education), project URLs, the MIT license file, the console script."""
+    project = pyproject["project"]
+    classifiers = project["classifiers"]
+    assert {"Framework :: Jupyter", "Topic :: Education", "Intended Audience :: Education"} <= set(classifiers)
+    assert len(classifiers) == len(set(classifiers)) and all(" :: " in c for c in classifiers)
+    # setuptools >= 77 refuses a License classifier beside an SPDX license expression.
+    assert project["license"] == "MIT" and not [c for c in classifiers if c.startswith("License ::")]
+    assert project["license-files"] == ["LICENSE"]
+    license_text = (REPO / "LICENSE").read_text("utf-8")
+    assert license_text.startswith("MIT License") and "Copyright (c)" in license_text
+    assert "the backprop_tutor authors" in license_text
+    assert {"Homepage", "Source", "Issues", "Changelog"} <= set(project["urls"])
+    assert all(url.startswith("https://") for url in project["urls"].values())
+    assert project["scripts"] == {"backprop-tutor": "backprop_tutor.app.cli:main"}
+
+
+def test_the_version_is_written_once(pyproject):
+    """pyproject.toml holds the version; the package reads it from the installed metadata, and the
+    changelog's newest release is that version."""
+    version = pyproject["project"]["version"]
+    assert backprop_tutor.__version__ == version
+    init = (PACKAGE / "__init__.py").read_text("utf-8")
+    assert 'version("backprop_tutor")' in init and version not in init
+    releases = re.findall(r"^## \[([^\]]+)\]", (REPO / "CHANGELOG.md").read_text("utf-8"), re.MULTILINE)
+    assert releases and releases[0] == version
+
+
+def test_the_wheel_is_built_with_the_lessons(pyproject):
+    """setup.py's build hook is the build_py command; MANIFEST.in puts its sources in the sdist."""
+    assert pyproject["build-system"]["requires"] == ["setuptools>=77"]
+    assert "cmdclass={\"build_py\": BuildPyWithLessons}" in (REPO / "setup.py").read_text("utf-8")
+    manifest = (REPO / "MANIFEST.in").read_text("utf-8").splitlines()
+    for line in ("include notebooks/[0-9][0-9]_*.ipynb", "include img/*.png", "include examples/*.json"):
+        assert line in manifest
+    # tests/test_wheel.py builds it with `python -m build --no-isolation`: the test extra has both.
+    test_extra = [REQUIREMENT_NAME.match(r).group(1) for r in pyproject["project"]["optional-dependencies"]["test"]]
+    assert {"build", "setuptools"} <= set(test_extra)
+
+
 # --- public API ---------------------------------------------------------------------------------
 
 def test_all_names_exist():
@@ -190,7 +232,7 @@ INSIDE = {
     "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
     "teaching": (("formatting", "notation", "random_examples"), ("walkthrough",), ("touches", "render"),
-                 ("exercises", "mistakes"), ("sheets",), ("__init__",)),
+                 ("grading",), ("exercises", "mistakes"), ("sheets",), ("__init__",)),
     "teaching.mistakes": (("catalogue",), ("rules",), ("variants",), ("checker", "gallery"), ("__init__",)),
 }
 # Libraries only the views may use.

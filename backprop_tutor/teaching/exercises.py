@@ -1,5 +1,8 @@
 """Exercises as plain Python: a generated example, the question, the answer, a grader and hints.
 
+Grading typed numbers (``read_number``, ``grade_number``, ``Feedback``) lives in :mod:`grading`,
+shared with the step-through's Predict first.
+
 Like PrairieLearn's questions, each exercise is drawn from a seed (``make_exercise(kind, seed)``)
 and its answer, tolerance, solution and hints are computed by the package from the walkthrough
 and the engine, never typed. A view shows it and passes the learner's text to :meth:`Exercise.grade`,
@@ -21,7 +24,6 @@ away: the solution does, when asked for.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,6 +49,7 @@ from ..core.quantities import (
 )
 from ..core.spec import Example
 from .formatting import aligned_tex, fmt
+from .grading import DIRECTIONS, Feedback, grade_number, right_within
 from .notation import Namer, quantity
 from .random_examples import random_example
 from .walkthrough import Step, walkthrough
@@ -57,67 +60,19 @@ __all__ = [
     "LAYER_TOPICS",
     "RATE_OUTCOMES",
     "Exercise",
-    "Feedback",
     "Solution",
     "example_text",
-    "grade_number",
     "make_exercise",
-    "read_number",
+    "rate_outcome",
 ]
 
 KINDS = ("compute", "sign", "chain", "learning_rate")
 RATE_OUTCOMES = ("converge slowly", "converge", "oscillate", "diverge")
-DIRECTIONS = ("increase", "decrease")
 # What a compute exercise may ask, lesson by lesson: forward pass, error, output layer, hidden layer, update.
 COMPUTE_TOPICS = ("net", "out", "error", "total_error", "delta_output", "gradient_output", "delta_hidden",
                   "gradient_hidden", "update", "update_output", "update_hidden")
 # Which weights a sign or chain exercise may ask about.
 LAYER_TOPICS = ("output", "hidden")
-NUMBER_MESSAGE = "expected a number such as 0.0822"
-RIGHT, CLOSE = 0.01, 0.10   # relative error of a right and of a close answer
-
-
-def read_number(text) -> float:
-    """A number a learner typed: '0.0822', ' -1.5e-3 ', '−0.5', or with a comma decimal '0,0822'.
-
-    Read by float() alone, never evaluated: '1+1' or "__import__('os')" is not a number.
-    """
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        value = float(text)
-    else:
-        cleaned = str(text).strip().replace(" ", "").replace("\u2212", "-")   # a typographic minus
-        if cleaned.count(",") == 1 and "." not in cleaned:
-            cleaned = cleaned.replace(",", ".")   # a comma decimal: 0,0822
-        if "_" in cleaned:
-            raise SpecError("answer", NUMBER_MESSAGE)   # float() would read 1_0 as ten
-        try:
-            value = float(cleaned)
-        except ValueError:
-            raise SpecError("answer", NUMBER_MESSAGE) from None
-    if not math.isfinite(value):
-        raise SpecError("answer", NUMBER_MESSAGE)
-    return value
-
-
-def _tolerance(value: float) -> float:
-    """Right within 1% relative, or half a unit in the ninth significant digit, whichever is looser."""
-    printed = 0.5 * 10 ** (math.floor(math.log10(abs(value))) - 8) if value else 5e-10
-    return max(RIGHT * abs(value), printed)
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What a learner's answer earned: ``verdict`` is right, close, off or invalid."""
-
-    verdict: str
-    message: str
-    hint: str = ""
-
-    @property
-    def right(self) -> bool:
-        return self.verdict == "right"
-
-
 @dataclass(frozen=True)
 class Solution:
     """The worked solution: the formula, the same with numbers, the value (text and LaTeX)."""
@@ -139,44 +94,6 @@ def _rhs(equation: str) -> str:
 def _solution(step: Step) -> Solution:
     return Solution(step.formula.text, _rhs(step.formula.text_numbers), step.value_text,
                     aligned_tex(step.formula, step.value_tex))
-
-
-def grade_number(step: Step, typed, *, reveal: bool = True, attempt: int | None = None) -> Feedback:
-    """Grade a number typed for a walkthrough step: right, close or off, with a hint that names a factor.
-
-    ``reveal=False`` keeps the value out of a close or off answer's message (an exercise the
-    learner tries again); ``attempt`` 1 gives a first hint without numbers where the mistake is
-    not recognised, a later attempt (or None) the formula with numbers.
-    """
-    try:
-        guess = read_number(typed)
-    except SpecError as exc:
-        return Feedback("invalid", exc.reason)
-    value = float(step.value)
-    error = abs(guess - value)
-    if error <= _tolerance(value):
-        return Feedback("right", f"Right: {step.name_text} = {step.value_text}.")
-    shown = f": {step.name_text} = {step.value_text}" if reveal else ""
-    if error <= CLOSE * abs(value):
-        return Feedback("close", f"Close, but not within 1%{shown}. "
-                                 "Keep more digits in the intermediate values.", _hint(step, guess, attempt))
-    return Feedback("off", f"Not quite{shown}.", _hint(step, guess, attempt))
-
-
-def _hint(step: Step, guess: float, attempt: int | None = None) -> str:
-    """Which factor to recompute: one that was left out, a sign, or the first factor of the chain."""
-    value = float(step.value)
-    if value and math.isclose(guess, -value, rel_tol=RIGHT):
-        return "Check the sign: the error's slope is out − target, not target − out."
-    for _, name_text, form, factor_value in step.factors:
-        if factor_value and math.isclose(guess * factor_value, value, rel_tol=RIGHT):
-            return f"You left out a factor: recompute {name_text}, {_rhs(form.text)} = {_rhs(form.text_numbers)}."
-    if attempt == 1:
-        return f"Start from the formula: {step.formula.text}."
-    if step.factors:
-        _, name_text, form, _ = step.factors[0]
-        return f"Recompute each factor, starting with {name_text} = {_rhs(form.text_numbers)}."
-    return f"Recompute {step.name_text} = {_rhs(step.formula.text_numbers)}."
 
 
 @dataclass(frozen=True)
@@ -351,7 +268,7 @@ def _compute(rng, example, seed, topics=_DEFAULT_COMPUTE, asked=None) -> Exercis
     forward = isinstance(key, (Net, Out))
     intro = _intro(example, targets=not forward, rate=isinstance(key, Updated))
     return Exercise(f"compute-{seed}", "compute", intro + f"Compute {step.name_text}.", example,
-                    step.name_text, float(step.value), _tolerance(float(step.value)), _solution(step),
+                    step.name_text, float(step.value), right_within(float(step.value)), _solution(step),
                     hints=(step.explanation, f"{step.formula.text}"), step=step)
 
 

@@ -22,8 +22,9 @@ import re
 from itertools import cycle
 
 from ..core.checks import SpecError, whole_number
-from .exercises import COMPUTE_TOPICS, KINDS, LAYER_TOPICS, RIGHT, Exercise, make_exercise
+from .exercises import COMPUTE_TOPICS, KINDS, LAYER_TOPICS, Exercise, make_exercise
 from .formatting import fmt, latex_escape
+from .grading import RIGHT
 
 __all__ = ["MAX_COUNT", "SHEET_FORMATS", "exercise_sheet", "sheet_exercises", "upright_names"]
 

@@ -23,7 +23,8 @@ import html
 import ipywidgets as w
 import traitlets as t
 
-from ...teaching.exercises import Exercise, Feedback, make_exercise
+from ...teaching.exercises import Exercise, make_exercise
+from ...teaching.grading import Feedback
 from .base import button, math_block, tooltip_on_label
 
 __all__ = ["ExerciseSession", "ExerciseView"]

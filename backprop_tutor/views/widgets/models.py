@@ -14,7 +14,7 @@ from ...core.engine import Training, predict, sweep, train
 from ...core.example_files import load_example
 from ...core.quantities import Updated, gradient
 from ...core.spec import Example, SpecError
-from ...teaching.exercises import DIRECTIONS, Feedback, grade_number
+from ...teaching.grading import DIRECTIONS, Feedback, grade_number
 from ...teaching.notation import NOTATIONS
 from ...teaching.walkthrough import PHASES, Walkthrough, walkthrough
 
