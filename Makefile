@@ -45,8 +45,8 @@ test: lint  ## lint, then run every test (unit, golden, property, notebooks, rea
 lint: $(VENV)/.test  ## ruff: lint and import order
 	$(PY) -m ruff check .
 
-test-fast: $(VENV)/.test  ## the inner loop: every test but the browser and notebook runs
-	$(PY) -m pytest -m "not browser and not notebook" $(PYTEST_ARGS)
+test-fast: $(VENV)/.test  ## the inner loop: every test but the browser, notebook and wheel runs
+	$(PY) -m pytest -m "not browser and not notebook and not wheel" $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.test  ## only the real-browser tests (JupyterLab, Voilà in headless Chromium)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)

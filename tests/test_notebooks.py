@@ -69,6 +69,9 @@ def test_notebook_executes_without_error(path):
                     and "Traceback" in output.get("text", ""):
                 problems.append(f"cell {index}: traceback on stderr:\n{output['text']}")
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    # The first code cell is the Colab guard (tests/test_colab.py): outside Colab it says nothing.
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert first.outputs == [], f"{path.name}: the Colab cell printed {first.outputs}"
 
 
 # --- (b) committed without outputs or widget state --------------------------------------------

@@ -45,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Walk through one epoch of backpropagation (forward pass, error, chain rule, "
                     "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures; "
                     "'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app; "
-                    "'python -m backprop_tutor exercises --seed 7' writes an exercise sheet.",
+                    "'python -m backprop_tutor exercises --seed 7' writes an exercise sheet; "
+                    "'lessons DEST' writes the notebooks into a folder, 'lab' opens them in JupyterLab, "
+                    "'link --hub URL --repo URL' prints a JupyterHub's nbgitpuller link.",
     )
     parser.add_argument("--example", default="seed", metavar="FILE_OR_PRESET",
                         help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: seed")
@@ -79,6 +81,18 @@ def main(argv: list | None = None) -> int:
         from .check import main as check_main  # runs a student's own file: only when asked to check it
 
         return check_main(argv[1:])
+    if argv[:1] == ["lessons"]:
+        from .lessons import main as lessons_main  # the notebooks, images and examples, into a folder
+
+        return lessons_main(argv[1:])
+    if argv[:1] == ["lab"]:
+        from .lab import main as lab_main  # the lessons, opened in JupyterLab
+
+        return lab_main(argv[1:])
+    if argv[:1] == ["link"]:
+        from .link import main as link_main  # the nbgitpuller link for a JupyterHub
+
+        return link_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         example = load_example(args.example)
