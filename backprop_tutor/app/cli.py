@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import import_module
 
 from .. import __version__
 from ..core import checks
@@ -39,15 +40,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+# name -> (module with a main(argv), what it does); the walkthrough itself needs no name.
+SUBCOMMANDS = {
+    "figures": ("..views.figures", "draw the figures into a folder"),
+    "present": (".present", "serve a notebook as a clean app (Voilà)"),
+    "exercises": (".sheets_cli", "an exercise sheet and its answer key"),
+    "check": (".check", "check your own backpropagation and name its mistake"),
+    "lessons": (".lessons", "write the notebooks, images and examples into a folder"),
+    "lab": (".lab", "write the lessons and open them in JupyterLab"),
+    "link": (".link", "the nbgitpuller link for a JupyterHub"),
+}
+
+
 def _parser() -> argparse.ArgumentParser:
+    commands = "\n".join(f"  {name:<10} {what}" for name, (_, what) in SUBCOMMANDS.items())
     parser = _Parser(
         prog="python -m backprop_tutor",
-        description="Walk through one epoch of backpropagation (forward pass, error, chain rule, "
-                    "updates), then train. 'python -m backprop_tutor figures DIR' draws the figures; "
-                    "'python -m backprop_tutor present NOTEBOOK' serves a notebook as a clean app; "
-                    "'python -m backprop_tutor exercises --seed 7' writes an exercise sheet; "
-                    "'lessons DEST' writes the notebooks into a folder, 'lab' opens them in JupyterLab, "
-                    "'link --hub URL --repo URL' prints a JupyterHub's nbgitpuller link.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Walk through one epoch of backpropagation (forward pass, error, chain rule, updates),\n"
+                    "then train. Other commands ('python -m backprop_tutor COMMAND --help' for each):\n"
+                    + commands,
     )
     parser.add_argument("--example", default="seed", metavar="FILE_OR_PRESET",
                         help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: seed")
@@ -65,34 +77,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["figures"]:
-        from ..views.figures import main as figures_main  # matplotlib only when figures are asked for
-
-        return figures_main(argv[1:])
-    if argv[:1] == ["present"]:
-        from .present import main as present_main  # Voilà only when presenting
-
-        return present_main(argv[1:])
-    if argv[:1] == ["exercises"]:
-        from .sheets_cli import main as exercises_main  # an exercise sheet and its answer key
-
-        return exercises_main(argv[1:])
-    if argv[:1] == ["check"]:
-        from .check import main as check_main  # runs a student's own file: only when asked to check it
-
-        return check_main(argv[1:])
-    if argv[:1] == ["lessons"]:
-        from .lessons import main as lessons_main  # the notebooks, images and examples, into a folder
-
-        return lessons_main(argv[1:])
-    if argv[:1] == ["lab"]:
-        from .lab import main as lab_main  # the lessons, opened in JupyterLab
-
-        return lab_main(argv[1:])
-    if argv[:1] == ["link"]:
-        from .link import main as link_main  # the nbgitpuller link for a JupyterHub
-
-        return link_main(argv[1:])
+    if argv[:1] and argv[0] in SUBCOMMANDS:
+        # Each subcommand's module is imported only when it runs (matplotlib, Voilà, a student's file).
+        module, _ = SUBCOMMANDS[argv[0]]
+        return import_module(module, __package__).main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         example = load_example(args.example)
