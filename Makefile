@@ -10,7 +10,7 @@ PROJECTOR ?=
 # JupyterLab refuses to run as root without --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab present test test-fast lint test-browser screenshots bench figures clean
+.PHONY: lab present test test-fast lint test-browser screenshots bench figures mutate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ screenshots: $(VENV)/.test  ## re-take the README's screenshots in the browser a
 		-k '(test_notebook_in_jupyterlab and (01_network or 03_backward or 05_training or 06_learning)) or predict_first'
 	cp test-artifacts/browser/screenshot_*.png img/
 
+# Mutation testing ([tool.mutmut] in pyproject.toml): slow (tens of minutes), not part of `make test` or CI.
+# `make mutate MUTANTS='backprop_tutor.teaching.formatting*'` runs one module; results stay in mutants/ and a
+# second run only re-tests what changed. `$(VENV)/bin/mutmut show NAME` prints one surviving mutant's diff.
+MUTATE_CHILDREN ?= 2
+MUTANTS ?=
+mutate: $(VENV)/.test  ## mutation testing of the formulas, names and formats (mutmut), then its results
+	$(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(VENV)/bin/mutmut results
+
 bench: $(VENV)/.test  ## print the benchmark ratios
 	$(PY) benchmarks/run.py
 
@@ -63,4 +73,4 @@ figures: $(VENV)/.lab  ## redraw the figures in img/
 	$(PY) -m backprop_tutor figures img/
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info test-artifacts
+	rm -rf $(VENV) .pytest_cache build *.egg-info test-artifacts mutants

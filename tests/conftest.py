@@ -85,3 +85,37 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"Reason: {browser_unavailable() or 'see the skip reasons above'}", red=True)
     terminalreporter.write_line("The notebooks and the presentation mode were NOT checked in a real browser.",
                                 red=True)
+
+
+# --- mutation testing (`make mutate`) ------------------------------------------------------------
+# mutmut sets MUTANT_UNDER_TEST in every run it makes: "stats" while it records which tests reach
+# which function, then the name of each mutant (backprop_tutor.core.symbolic.x__backward__mutmut_3).
+# The derivation, the compiled network, the mistake variants and the name table are cached per
+# network, so a test would reuse what an earlier test built with another (or no) mutant active:
+# mutmut would neither see which tests reach a function nor let a mutant change what they check.
+# They are cleared before every test while it records, and while a mutant of a module they are
+# built from is active; a mutant of the engine, the renderer or the formatter changes nothing they
+# hold, so those keep them (the difference between minutes and an hour).
+MUTATION_ENV = "MUTANT_UNDER_TEST"
+_CACHED_FROM = ("backprop_tutor.core.registry.", "backprop_tutor.core.symbolic.", "backprop_tutor.core.bridge.",
+                "backprop_tutor.teaching.notation.")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches_under_mutation():
+    mutant = os.environ.get(MUTATION_ENV)
+    if mutant is not None:
+        from sympy.core import cache as sympy_cache
+
+        from backprop_tutor.core.bridge import clear_caches
+        from backprop_tutor.teaching import exercises
+        from backprop_tutor.teaching.mistakes import variants
+        from backprop_tutor.teaching.notation import _name_table
+
+        exercises._rate_run.cache_clear()   # training runs: the engine's mutants change them too
+        if mutant == "stats" or mutant.startswith(_CACHED_FROM):
+            clear_caches()
+            sympy_cache.clear_cache()   # SymPy's own: a derivative taken once is not taken again
+            variants._variants.cache_clear()
+            _name_table.cache_clear()
+    yield

@@ -278,12 +278,12 @@ def sweep(example: Example, learning_rates: Sequence[float] | np.ndarray, epochs
                 loss = out[0]  # depends on every parameter, so already one value per rate
             else:
                 loss = np.mean(np.broadcast_to(compiled.forward_numpy(p, xs, ts)[0], (len(samples), count)), axis=0)
+            if keep_history:  # before a break: the last row kept is written, never left uninitialised
+                history[epoch] = loss
             if not np.isfinite(loss).all():  # the common case skips this bookkeeping
                 diverged[(diverged < 0) & ~np.isfinite(loss)] = epoch
                 if np.all(diverged >= 0):
                     break
-            if keep_history:
-                history[epoch] = loss
             if epoch == epochs:
                 break
             if batch:

@@ -29,7 +29,9 @@ def training_lines(training: Training, walk: Walkthrough) -> list:
         lines = [f"Training at learning rate {fmt(training.learning_rate)} diverged at epoch {training.diverged_at} "
                  f"of {training.epochs} (the loss became inf or nan); the values below are the last finite ones, "
                  f"after epoch {max(training.diverged_at - 1, 0)}:"]
-    lines.append(f"{namer_E} = {fmt(training.loss)} (it started at {fmt(training.loss_history[0])})")
+    # A run whose very first loss is already inf or nan (weights near 1e308) has an empty history.
+    start = training.loss_history[0] if len(training.loss_history) else math.nan
+    lines.append(f"{namer_E} = {fmt(training.loss)} (it started at {fmt(start)})")
     for s, (outputs, targets) in enumerate(zip(training.outputs, training.example.targets)):
         pairs = ", ".join(f"{fmt(o)} (target {fmt(t)})" for o, t in zip(outputs, targets))
         prefix = f"sample {s + 1}: " if training.example.n_samples > 1 else ""
