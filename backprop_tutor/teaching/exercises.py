@@ -48,7 +48,7 @@ from ..core.quantities import (
     renamed,
 )
 from ..core.spec import Example
-from .formatting import aligned_tex, fmt
+from .formatting import aligned_tex, fmt, rhs
 from .grading import DIRECTIONS, Feedback, grade_number, right_within
 from .notation import Namer, quantity
 from .random_examples import random_example
@@ -87,12 +87,9 @@ class Solution:
         return {"formula": self.formula, "substituted": self.substituted, "value": self.value}
 
 
-def _rhs(equation: str) -> str:
-    return equation.partition(" = ")[2]
-
 
 def _solution(step: Step) -> Solution:
-    return Solution(step.formula.text, _rhs(step.formula.text_numbers), step.value_text,
+    return Solution(step.formula.text, rhs(step.formula.text_numbers), step.value_text,
                     aligned_tex(step.formula, step.value_tex))
 
 
@@ -282,7 +279,7 @@ def _sign(rng, example, seed, topics=LAYER_TOPICS, asked=None) -> Exercise:
     hint = (f"Gradient descent moves against the gradient: {name}+ = {name} − η·{step.name_text}; "
             f"what is the sign of {step.name_text}?")
     solution = Solution(update.formula.text, f"{step.name_text} = {step.value_text}, so {name} will {direction}: "
-                        f"{_rhs(update.formula.text_numbers)} = {update.value_text}", direction,
+                        f"{rhs(update.formula.text_numbers)} = {update.value_text}", direction,
                         aligned_tex(update.formula, update.value_tex))
     return Exercise(f"sign-{seed}", "sign", _intro(example) + f"After one step of gradient descent, will {name} "
                     "increase or decrease?", example, update.name_text, direction, None, solution,
@@ -307,7 +304,7 @@ def _chain(rng, example, seed, topics=LAYER_TOPICS, asked=None) -> Exercise:
     choices = list(answer) + distractors[:3]
     rng.shuffle(choices)
     product = " · ".join(answer)
-    solution = Solution(f"{step.name_text} = {product}", _rhs(step.formula.text_numbers), step.value_text,
+    solution = Solution(f"{step.name_text} = {product}", rhs(step.formula.text_numbers), step.value_text,
                         aligned_tex(step.formula, step.value_tex))
     return Exercise(f"chain-{seed}", "chain", f"{_structure(example)}, which partial derivatives multiply to give "
                     f"{step.name_text}? Pick them from: {', '.join(choices)}.", example, step.name_text, answer,

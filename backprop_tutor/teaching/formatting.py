@@ -15,7 +15,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["Form", "Printers", "aligned_tex", "alternative_tex", "fmt", "latex_escape", "product", "tex_number",
+__all__ = ["Form", "Printers", "aligned_tex", "alternative_tex", "fmt", "rhs", "latex_escape", "product", "tex_number",
            "total"]
 
 SIGNIFICANT = 9  # Mazur prints 0.298371109: nine significant digits
@@ -125,7 +125,8 @@ class Form:
     text_numbers: str
 
 
-def _rhs(equation: str) -> str:
+def rhs(equation: str) -> str:
+    """The right-hand side of an equation written "name = ...": what a table or a hint quotes."""
     return equation.partition(" = ")[2]
 
 
@@ -133,9 +134,9 @@ def aligned_tex(form: Form, value_tex: str) -> str:
     """An equation as a LaTeX aligned block: formula, numbers, value (``value_tex`` "" when none)."""
     if not value_tex:
         return rf"{form.tex} = {form.tex_numbers}"
-    name, _, rhs = form.tex.partition(" = ")
-    numbers = _rhs(form.tex_numbers)
-    rows = [rf"{name} &= {rhs}"]
+    name, _, formula = form.tex.partition(" = ")
+    numbers = rhs(form.tex_numbers)
+    rows = [rf"{name} &= {formula}"]
     if numbers != value_tex:
         rows.append(rf"&= {numbers}")
     rows.append(rf"&= {value_tex}")
@@ -144,8 +145,8 @@ def aligned_tex(form: Form, value_tex: str) -> str:
 
 def alternative_tex(alt: Form) -> str:
     """Another form of a step's equation as a LaTeX aligned block: with names, then with numbers."""
-    name, _, rhs = alt.tex.partition(" = ")
-    return rf"\begin{{aligned}}{name} &= {rhs} \\ &= {_rhs(alt.tex_numbers)}\end{{aligned}}"
+    name, _, formula = alt.tex.partition(" = ")
+    return rf"\begin{{aligned}}{name} &= {formula} \\ &= {rhs(alt.tex_numbers)}\end{{aligned}}"
 
 
 # Every TeX special character, and the non-ASCII characters the package's sentences use, as

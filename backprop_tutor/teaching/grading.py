@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from ..core.checks import SpecError
+from .formatting import rhs
 from .walkthrough import Step
 
 __all__ = ["CLOSE", "DIRECTIONS", "NUMBER_MESSAGE", "RIGHT", "Feedback", "grade_number", "read_number",
@@ -90,16 +91,13 @@ def _hint(step: Step, guess: float, attempt: int | None = None) -> str:
         return "Check the sign: the error's slope is out − target, not target − out."
     for _, name_text, form, factor_value in step.factors:
         if factor_value and math.isclose(guess * factor_value, value, rel_tol=RIGHT):
-            return f"You left out a factor: recompute {name_text}, {_rhs(form.text)} = {_rhs(form.text_numbers)}."
+            return f"You left out a factor: recompute {name_text}, {rhs(form.text)} = {rhs(form.text_numbers)}."
     if attempt == 1:
         return f"Start from the formula: {step.formula.text}."
     if step.factors:
         _, name_text, form, _ = step.factors[0]
-        return f"Recompute each factor, starting with {name_text} = {_rhs(form.text_numbers)}."
-    return f"Recompute {step.name_text} = {_rhs(step.formula.text_numbers)}."
+        return f"Recompute each factor, starting with {name_text} = {rhs(form.text_numbers)}."
+    return f"Recompute {step.name_text} = {rhs(step.formula.text_numbers)}."
 
 
 
-
-def _rhs(equation: str) -> str:
-    return equation.partition(" = ")[2]

@@ -8,16 +8,13 @@ import math
 from ..core.engine import Training, evaluate_step
 from ..core.quantities import Delta, Net, Out, TotalError, Updated, gradient
 from ..core.spec import Example
-from .formatting import aligned_tex, alternative_tex, fmt, latex_escape
+from .formatting import aligned_tex, alternative_tex, fmt, latex_escape, rhs
 from .walkthrough import PHASE_TITLES, Walkthrough
 
 __all__ = ["FORMATS", "first_step_result", "render", "result_json"]
 
 FORMATS = ("text", "markdown", "latex", "json")
 
-
-def _rhs(equation: str) -> str:
-    return equation.partition(" = ")[2]
 
 
 def training_lines(training: Training, walk: Walkthrough) -> list:
@@ -55,11 +52,11 @@ def _text(walk: Walkthrough, training: Training | None) -> str:
             continue
         indent = " " * (4 + len(step.name_text))
         out.append(f"    {step.formula.text}")
-        if _rhs(step.formula.text_numbers) != fmt(step.value):
-            out.append(f"{indent} = {_rhs(step.formula.text_numbers)}")
+        if rhs(step.formula.text_numbers) != fmt(step.value):
+            out.append(f"{indent} = {rhs(step.formula.text_numbers)}")
         out.append(f"{indent} = {step.value_text}")
         for alt in step.alternatives:
-            out.append(f"    {alt.label}: {alt.text} = {_rhs(alt.text_numbers)}")
+            out.append(f"    {alt.label}: {alt.text} = {rhs(alt.text_numbers)}")
     if training is not None:
         out += ["", "Training", "========", ""] + training_lines(training, walk)
     return "\n".join(out) + "\n"

@@ -8,7 +8,7 @@ import ipywidgets as w
 
 from ...core.quantities import Updated
 from ...core.quantities import gradient as gradient_key
-from ...teaching.formatting import alternative_tex
+from ...teaching.formatting import alternative_tex, rhs
 from ...teaching.notation import Namer, quantity
 from .base import DiagramSlot, FigureImage, View, math_block, tooltip_on_label
 
@@ -23,8 +23,8 @@ def chain_html(walk, param) -> str:
         rows.append(
             "<tr>"
             f"<td>{math_block(name_tex).replace('$$', '$')}</td>"
-            f"<td>{math_block(form.tex.partition(' = ')[2]).replace('$$', '$')}</td>"
-            f"<td>{math_block(form.tex_numbers.partition(' = ')[2]).replace('$$', '$')}</td>"
+            f"<td>{math_block(rhs(form.tex)).replace('$$', '$')}</td>"
+            f"<td>{math_block(rhs(form.tex_numbers)).replace('$$', '$')}</td>"
             f'<td class="bt-factor-value" style="text-align:right"><b>{value:.9g}</b></td>'
             "</tr>"
         )
