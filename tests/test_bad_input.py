@@ -32,7 +32,7 @@ from backprop_tutor import (
     train,
 )
 
-SEED_JSON = Path(backprop_tutor.__file__).parent / "examples" / "seed.json"
+SEED_JSON = Path(backprop_tutor.__file__).parent / "examples" / "mazur.json"
 SEED = json.loads(SEED_JSON.read_text("utf-8"))
 
 
@@ -210,7 +210,7 @@ def test_load_example_rejects_a_file_that_is_not_json(tmp_path):
 def test_load_example_rejects_a_file_that_is_not_utf8(tmp_path):
     """Latin-1 bytes are refused with one line, not a UnicodeDecodeError traceback."""
     path = tmp_path / "latin1.json"
-    path.write_bytes(json.dumps(SEED).replace('"seed"', '"caf\\u00e9"').encode("ascii")
+    path.write_bytes(json.dumps(SEED).replace('"Mazur\'s example"', '"caf\\u00e9"').encode("ascii")
                      .replace(b"caf\\u00e9", b"caf\xe9"))
     with pytest.raises(SpecError) as excinfo:
         load_example(path)

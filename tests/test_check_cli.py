@@ -51,13 +51,13 @@ def test_a_correct_file_exits_0(homework):
 
 
 def test_a_correct_file_on_another_example(homework, capsys):
-    code, out, err = run_main([str(homework(STUDENT)), "--function", "backprop", "--example", "mazur"], capsys)
-    assert code == 0 and "example 'mazur'" in out and err == ""
+    code, out, err = run_main([str(homework(STUDENT)), "--function", "backprop", "--example", "mazur_article"], capsys)
+    assert code == 0 and 'the example "Mazur\'s article (biases fixed)"' in out and err == ""
 
 
 def test_a_mistaken_file_exits_1_and_names_the_mistake(homework):
     source = edited(STUDENT, MISTAKEN["updated_weights_in_hidden_deltas"][0])
-    result = run_check(str(homework(source)), "--function", "backprop", "--example", "mazur")
+    result = run_check(str(homework(source)), "--function", "backprop", "--example", "mazur_article")
     assert result.returncode == 1, result.stderr
     assert "First wrong: delta_h1" in result.stdout
     assert "(updated_weights_in_hidden_deltas)" in result.stdout

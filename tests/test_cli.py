@@ -117,7 +117,7 @@ def test_markdown_format(capsys):
     """--format markdown: headings per phase, display maths in $$ blocks, the training section."""
     code, out, _ = run_main(["--format", "markdown", "--epochs", "2"], capsys)
     assert code == 0
-    assert out.startswith("# Backpropagation, step by step: seed\n")
+    assert out.startswith("# Backpropagation, step by step: Mazur's example\n")
     for heading in ("## Forward pass", "## Total error", "## Training"):
         assert f"\n{heading}\n" in out
     assert r"net_{h1} &= w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1} \cdot 1" in out
@@ -236,7 +236,7 @@ def _bad_files(tmp_path):
     malformed = tmp_path / "malformed.json"
     malformed.write_text('{"layers": [2, 2, 2], "weights": ', encoding="utf-8")
     bad_field = tmp_path / "bad_field.json"
-    data = json.loads((REPO / "examples" / "seed.json").read_text("utf-8"))
+    data = json.loads((REPO / "examples" / "mazur.json").read_text("utf-8"))
     data["layers"] = [2, "two", 2]
     bad_field.write_text(json.dumps(data), encoding="utf-8")
     return {

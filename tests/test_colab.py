@@ -112,7 +112,7 @@ def test_on_colab_without_the_package_it_installs_it_and_enables_widgets(fake_co
     assert fake_colab == ["enable_custom_widget_manager"]
     # The lessons' files are beside the working folder now, so ../examples and ../img resolve.
     assert Path.cwd().name == "notebooks" and Path.cwd().parent.name == colab.COLAB_FOLDER
-    assert Path("../examples/seed.json").is_file() and Path("../img").is_dir()
+    assert Path("../examples/mazur.json").is_file() and Path("../img").is_dir()
     assert capsys.readouterr().out.count("\n") == 1
 
 

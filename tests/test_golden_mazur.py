@@ -44,12 +44,12 @@ def _half_unit(printed: str) -> float:
 
 @pytest.fixture(scope="module")
 def step():
-    return evaluate_step(preset("mazur"))
+    return evaluate_step(preset("mazur_article"))
 
 
 @pytest.fixture(scope="module")
 def trained():
-    return train(preset("mazur"))
+    return train(preset("mazur_article"))
 
 
 @pytest.mark.parametrize("key, printed", [(k, v) for _, k, v in MAZUR_PRINTED], ids=[i for i, _, _ in MAZUR_PRINTED])

@@ -248,7 +248,7 @@ def _check_sweep_matches_train(example: Example, rates, epochs: int) -> None:
             assert math.isnan(swept.final_loss[c])
 
 
-@pytest.mark.parametrize("name", ["seed", "mazur", "softmax", "xor"])
+@pytest.mark.parametrize("name", ["mazur", "mazur_article", "softmax", "xor"])
 def test_sweep_equals_train_on_every_preset(name):
     """Presets cover online single-sample, online multi-sample and batch updates."""
     _check_sweep_matches_train(preset(name), [0.01, 0.3, 1.0, 3.0], 30)
@@ -311,7 +311,7 @@ def test_per_neuron_bias_gradient_is_its_neurons_delta(example):
 
 def test_mazur_biases_never_change():
     """Mazur keeps b1 = 0.35 and b2 = 0.60 fixed for the whole training, online and in a sweep."""
-    example = preset("mazur")
+    example = preset("mazur_article")
     assert train(example, epochs=200).biases == [0.35, 0.60]
     swept = sweep(example, [0.1, 0.5, 2.0], 200)
     d = derive(example.network)

@@ -90,7 +90,7 @@ def test_lessons_writes_the_repository_layout(tmp_path, capsys):
             if cell["cell_type"] == "markdown":
                 for _, target in _images("".join(cell["source"])):
                     assert (notebook.parent / target).is_file(), target
-    assert (dest / "notebooks" / "../examples/seed.json").is_file()
+    assert (dest / "notebooks" / "../examples/mazur.json").is_file()
 
 
 def test_lessons_again_changes_nothing(tmp_path, capsys):
@@ -187,7 +187,7 @@ def test_the_command_runs_both_ways(tmp_path, command):
     result = subprocess.run([*command, str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out" / FIRST).is_file() and (tmp_path / "out" / "examples" / "seed.json").is_file()
+    assert (tmp_path / "out" / FIRST).is_file() and (tmp_path / "out" / "examples" / "mazur.json").is_file()
 
 
 # --- backprop-tutor lab ---------------------------------------------------------------------------

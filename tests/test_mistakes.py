@@ -156,7 +156,7 @@ def test_the_catalogue_has_the_eight_mistakes():
 
 # --- the right backpropagation re-assembled, and the golden slip ---------------------------
 
-@pytest.mark.parametrize("name", ["seed", "mazur", "xor", "softmax"])
+@pytest.mark.parametrize("name", ["mazur", "mazur_article", "xor", "softmax"])
 def test_the_rules_without_a_mistake_give_the_derivation(name):
     """Re-assembled with no mistake, the backward pass gives the engine's numbers exactly."""
     example = preset(name)
@@ -177,18 +177,18 @@ def test_training_without_a_mistake_is_the_engines(name):
 
 def test_updated_weights_reproduce_mazurs_published_error():
     """Mazur's early code used w5+..w8+ in the hidden deltas: the variant gives his 0.291027924."""
-    wrong = mistake_step("mazur", "updated_weights_in_hidden_deltas")
+    wrong = mistake_step("mazur_article", "updated_weights_in_hidden_deltas")
     assert f"{wrong[ErrorAfter()]:.9f}" == MAZUR_ERROR_AFTER_ONE_UPDATE
-    right = mistake_step("mazur", None)
+    right = mistake_step("mazur_article", None)
     assert right[ErrorAfter()] == pytest.approx(CORRECT_ERROR_AFTER_ONE_UPDATE, abs=1e-10)
-    assert train_with_mistake("mazur", "updated_weights_in_hidden_deltas", epochs=1).loss_history[1] == \
+    assert train_with_mistake("mazur_article", "updated_weights_in_hidden_deltas", epochs=1).loss_history[1] == \
         pytest.approx(float(MAZUR_ERROR_AFTER_ONE_UPDATE), abs=5e-10)
 
 
 def test_every_mistake_changes_the_seed_and_some_do_not_apply_elsewhere():
     for mistake_id in MISTAKES:
         assert applicability("seed", mistake_id) is None
-        assert applicability("mazur", mistake_id) is None
+        assert applicability("mazur_article", mistake_id) is None
     assert "no shared bias" in applicability("xor", "shared_bias_single_delta")
     assert "no shared bias" in applicability("softmax", "shared_bias_single_delta")
     # xor's hidden layer feeds one output: the sum over the next layer has one term already.
@@ -218,7 +218,7 @@ def test_every_applicable_mistake_runs_on_other_networks(name, mistake_id):
 
 # --- the checker ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["seed", "mazur"])
+@pytest.mark.parametrize("name", ["mazur", "mazur_article"])
 def test_a_correct_student_passes(name):
     report = check_backprop(student(), name)
     assert isinstance(report, CheckReport)
@@ -267,7 +267,7 @@ def test_other_forms_of_a_mistake_are_named(form):
 
 
 def test_mazurs_slip_is_named_on_the_mazur_preset():
-    report = check_backprop(with_mistake("updated_weights_in_hidden_deltas"), "mazur")
+    report = check_backprop(with_mistake("updated_weights_in_hidden_deltas"), "mazur_article")
     assert report.mistake == "updated_weights_in_hidden_deltas" and report.first_wrong == "delta_h1"
 
 
@@ -408,6 +408,6 @@ def test_the_notebooks_template_runs_and_passes_once_filled_in():
     assert not report.ok and report.problem is None and report.first_wrong == "delta_o1" and report.mistake is None
     filled = edited(source, FILLED_IN).replace("dout_dnet = todo(out)", "dout_dnet = out * (1 - out)")
     assert "todo(" not in filled.split("def my_backprop")[1]
-    for name in ("seed", "mazur"):
+    for name in ("mazur", "mazur_article"):
         report = check_backprop(_template_function(filled), name)
         assert report.ok, str(report)

@@ -53,7 +53,7 @@ def test_tutorial_rejects_an_unknown_notation():
 
 
 def test_as_tutorial_passes_a_tutorial_through_and_wraps_anything_else():
-    t = Tutorial("mazur")
+    t = Tutorial("mazur_article")
     assert as_tutorial(t) is t
     assert as_tutorial("xor").example == preset("xor")
     assert as_tutorial(preset("softmax")).example == preset("softmax")
@@ -277,12 +277,12 @@ def _assert_matches_train(run, expected):
     assert run.loss == pytest.approx(expected.loss, rel=RTOL)
 
 
-@pytest.mark.parametrize("name", ["seed", "mazur", "xor", "softmax"])
+@pytest.mark.parametrize("name", ["mazur", "mazur_article", "xor", "softmax"])
 @pytest.mark.parametrize("pieces", [[1] * 5 + [45, 0, 50], [100], [37, 63]], ids=["ones", "whole", "uneven"])
 def test_training_run_in_pieces_equals_one_train_call(name, pieces):
     """Online one-sample (seed, mazur), batch (xor) and online many-sample (softmax) updates."""
     example = preset(name)
-    assert {"seed": "online", "mazur": "online", "xor": "batch", "softmax": "online"}[name] == example.update
+    assert {"mazur": "online", "mazur_article": "online", "xor": "batch", "softmax": "online"}[name] == example.update
     run = _played(example, pieces)
     expected = train(example, epochs=sum(pieces))
     assert expected.diverged_at is None

@@ -332,8 +332,8 @@ def test_chain_explorer_w5_is_the_seed_gradient_and_update():
 
 
 def test_chain_explorer_mazur_bias_is_not_trained():
-    view = ChainExplorer("mazur")
-    values = evaluate_step(preset("mazur"))
+    view = ChainExplorer("mazur_article")
+    values = evaluate_step(preset("mazur_article"))
     view.choice.label = "b1"
     assert view.choice.value == B1
     body = view.body.value

@@ -64,7 +64,7 @@ def _checkout_files(root: Path) -> list:
 
 def lesson_files() -> dict:
     """Relative path in a lessons folder (``notebooks/01_....ipynb``, ``img/x.png``,
-    ``examples/seed.json``) -> the file it is copied from, in order."""
+    ``examples/mazur.json``) -> the file it is copied from, in order."""
     if (PACKAGED_LESSONS / "notebooks").is_dir():
         root = PACKAGED_LESSONS
         files = sorted(path for path in root.rglob("*") if path.is_file())

@@ -10,7 +10,9 @@ from .spec import Example, Network, SpecError
 
 __all__ = ["PRESETS", "example_from_dict", "example_to_dict", "load_example", "preset"]
 
-PRESETS = ("seed", "mazur", "xor", "softmax")
+PRESETS = ("mazur", "mazur_article", "xor", "softmax")
+# Older names that still load (maintainers' scripts and notebooks written before the rename).
+ALIASES = {"seed": "mazur"}
 _PRESET_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 _REQUIRED = ("layers", "activations", "weights", "inputs", "targets")
@@ -60,7 +62,8 @@ def example_to_dict(example: Example) -> dict:
 
 
 def preset(name: str) -> Example:
-    """One of the examples that ship with the package: seed, mazur, xor, softmax."""
+    """One of the examples that ship with the package: mazur, mazur_article, xor, softmax."""
+    name = ALIASES.get(name, name)
     if name not in PRESETS:
         raise SpecError("example", f"unknown preset {name!r} (presets: {', '.join(PRESETS)})")
     text = (_PRESET_DIR / f"{name}.json").read_text("utf-8")
@@ -69,7 +72,7 @@ def preset(name: str) -> Example:
 
 def load_example(source: str | Path) -> Example:
     """A preset by name, or a worked-example JSON file by path."""
-    if isinstance(source, str) and source in PRESETS:
+    if isinstance(source, str) and (source in PRESETS or source in ALIASES):
         return preset(source)
     path = Path(source)
     try:

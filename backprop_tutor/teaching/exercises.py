@@ -335,10 +335,10 @@ def _linear_output(example: Example) -> Example:
 
 
 # Settings that show each outcome; which outcome each gives is found by training, not typed.
-_RATE_SETTINGS = (("seed", 0.005), ("seed", 0.5), ("xor", 0.05), ("xor", 2.0), ("xor", 40.0),
+_RATE_SETTINGS = (("mazur", 0.005), ("mazur", 0.5), ("xor", 0.05), ("xor", 2.0), ("xor", 40.0),
                   ("linear", 0.3), ("linear", 2.0), ("linear", 5.0))
 _RATE_EPOCHS = 2000
-_STUDENT_NAMES = {"seed": "Mazur's example", "xor": "the XOR example",
+_STUDENT_NAMES = {"mazur": "Mazur's example", "xor": "the XOR example",
                   "linear": "Mazur's example with a linear output neuron"}
 
 
@@ -349,7 +349,7 @@ def _rate_run(name: str, rate: float, generation: int) -> tuple:
     Kept once per setting and registry generation (an activation registered again retrains), so
     a sheet or **New numbers** does not train the same setting twice.
     """
-    base = _linear_output(load_example("seed")) if name == "linear" else load_example(name)
+    base = _linear_output(load_example("mazur")) if name == "linear" else load_example(name)
     result = train(base, epochs=_RATE_EPOCHS, learning_rate=rate)
     outcome = rate_outcome(result.loss_history, result.diverged_at)
     return base, float(result.loss_history[0]), float(result.loss), result.diverged_at, outcome

@@ -31,7 +31,7 @@ def _walk(source: Source, notation: str) -> Walkthrough:
     return walkthrough(example, notation)
 
 
-def steps_markdown(source: Source = "seed", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
+def steps_markdown(source: Source = "mazur", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
                    titles: bool = True) -> str:
     """Markdown (with LaTeX) for the steps of one phase, or for the steps computing ``keys``.
 
@@ -53,13 +53,13 @@ def steps_markdown(source: Source = "seed", phase: str | None = None, keys: Keys
     return "\n\n".join(out)
 
 
-def show_steps(source: Source = "seed", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
+def show_steps(source: Source = "mazur", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
                titles: bool = True) -> Markdown:
     """Display the steps of a phase (forward, error, output, hidden, update) or of chosen quantities."""
     return Markdown(steps_markdown(source, phase, keys, notation, titles))
 
 
-def show_training(source: str | Example = "seed", epochs: int | None = None, learning_rate: float | None = None,
+def show_training(source: str | Example = "mazur", epochs: int | None = None, learning_rate: float | None = None,
                   notation: str = "mazur") -> Markdown:
     """Train and display the summary: final error, outputs against targets, divergence if any."""
     example: Example = load_example(source) if isinstance(source, str) else source

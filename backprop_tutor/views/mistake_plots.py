@@ -89,7 +89,7 @@ def mistake_training_figure(example: str | Path | Example, runs: dict, right: Tr
     return fig
 
 
-def show_mistake_training(example: str | Path | Example = "seed", mistake_ids: str | Sequence[str] | None = None,
+def show_mistake_training(example: str | Path | Example = "mazur", mistake_ids: str | Sequence[str] | None = None,
                           epochs: int | None = None) -> HTML:
     """Train with each mistake (default: every one that applies) and without; show the loss curves side by side,
     with one sentence per mistake as the caption (and the image's text alternative)."""

@@ -225,7 +225,7 @@ def _function_input(example: Example, sample: int) -> dict:
     }
 
 
-def check_backprop(fn: Callable, example: str | Path | Example = "seed", sample: int = 0) -> CheckReport:
+def check_backprop(fn: Callable, example: str | Path | Example = "mazur", sample: int = 0) -> CheckReport:
     """Check a student's backpropagation ``fn`` on one sample of an example, and name its mistake.
 
     ``fn`` takes **one dict**, in the worked example's layout, with plain lists:

@@ -230,7 +230,7 @@ class GradientCheck:
         return self.sentence()
 
 
-def gradient_check(example: str | Path | Example = "seed", mistake_id: str | None = None, sample: int = 0,
+def gradient_check(example: str | Path | Example = "mazur", mistake_id: str | None = None, sample: int = 0,
                    epsilon: float = 1e-6) -> GradientCheck:
     """Compare the gradients of a mistake's main form (None: the right ones) with central finite differences
     (E(p + ε) − E(p − ε)) / 2ε of the loss that the right forward pass computes, parameter by parameter."""

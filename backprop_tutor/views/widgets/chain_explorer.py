@@ -57,7 +57,7 @@ class ChainExplorer(View):
 
     slot = "chain-explorer"
 
-    def __init__(self, tutorial="seed", parameter=None, slot: str | None = None):
+    def __init__(self, tutorial="mazur", parameter=None, slot: str | None = None):
         super().__init__(tutorial, slot)
         self.choice = w.Dropdown(description="Parameter", tooltip="The weight or bias whose gradient to explain")
         tooltip_on_label(self.choice)

@@ -26,7 +26,7 @@ class NetworkEditor(View):
 
     slot = "network-editor"
 
-    def __init__(self, tutorial="seed", slot: str | None = None):
+    def __init__(self, tutorial="mazur", slot: str | None = None):
         super().__init__(tutorial, slot)
         self.fields = {
             "preset": w.Dropdown(options=PRESETS, value=None, description="Load preset",

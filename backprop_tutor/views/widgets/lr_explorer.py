@@ -34,7 +34,7 @@ class LearningRateExplorer(View):
 
     slot = "learning-rate-explorer"
 
-    def __init__(self, tutorial="seed", epochs: int | None = None, slot: str | None = None):
+    def __init__(self, tutorial="mazur", epochs: int | None = None, slot: str | None = None):
         super().__init__(tutorial, slot)
         self.run = self.own(LearningRateRun(self.tutorial, epochs=epochs))
         self.rate = w.FloatLogSlider(value=self.run.learning_rate, base=10, min=-3, max=2, step=0.01,

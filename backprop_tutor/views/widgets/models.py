@@ -31,7 +31,7 @@ class Tutorial(t.HasTraits):
     predictions_right = t.Int(0)
     predictions_tried = t.Int(0)
 
-    def __init__(self, example: Example | str = "seed", notation: str = "mazur"):
+    def __init__(self, example: Example | str = "mazur", notation: str = "mazur"):
         example = load_example(example) if isinstance(example, str) else example
         super().__init__(example=example, notation=notation)
         self._views: dict = {}

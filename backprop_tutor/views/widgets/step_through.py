@@ -64,7 +64,7 @@ class StepThrough(View):
 
     slot = "step-through"
 
-    def __init__(self, tutorial="seed", phase: str | None = None, slot: str | None = None):
+    def __init__(self, tutorial="mazur", phase: str | None = None, slot: str | None = None):
         super().__init__(tutorial, slot)
         self.cursor = self.own(StepCursor(self.tutorial))
         if phase is not None:

@@ -19,7 +19,7 @@ class TrainingView(View):
 
     slot = "training-view"
 
-    def __init__(self, tutorial="seed", epochs_per_tick: int = 200, slot: str | None = None):
+    def __init__(self, tutorial="mazur", epochs_per_tick: int = 200, slot: str | None = None):
         super().__init__(tutorial, slot)
         self.run = self.own(TrainingRun(self.tutorial))
         self.play = w.Play(value=0, min=0, max=10**9, step=1, interval=250, description="Play",
