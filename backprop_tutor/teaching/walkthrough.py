@@ -38,7 +38,7 @@ from ..core.symbolic import Derivation, derive, symbol_for
 from .formatting import Form, Printers, fmt, product, tex_number, total
 from .notation import Namer, quantity
 
-__all__ = ["PHASES", "PHASE_TITLES", "Step", "Walkthrough", "walkthrough"]
+__all__ = ["PATHS", "PHASES", "PHASE_TITLES", "Step", "Walkthrough", "walkthrough"]
 
 PHASES = ("forward", "error", "output", "hidden", "update")
 PHASE_TITLES = {
@@ -48,6 +48,8 @@ PHASE_TITLES = {
     "hidden": "Backward pass: hidden layers",
     "update": "Updating the parameters",
 }
+# "full": every step of the epoch; "lecture": one step of each kind, for a 50-minute class.
+PATHS = ("full", "lecture")
 
 @dataclass(frozen=True)
 class Step:
@@ -114,6 +116,32 @@ class Walkthrough:
     def parameters(self) -> tuple:
         """The network's weights and biases, in canonical order."""
         return self.example.network.parameters.keys
+
+    def path(self, name: str = "full") -> tuple:
+        """The indices of the steps on a path: every step ("full") or one of each kind ("lecture")."""
+        if name == "full":
+            return tuple(range(len(self.steps)))
+        if name != "lecture":
+            raise ValueError(f"path: expected one of {', '.join(PATHS)}; got {name!r}")
+        keys = {s.key for s in self.steps}
+        picked = {0} | {s.index for s in self.steps if s.key in self._lecture_keys() and s.key in keys}
+        return tuple(sorted(picked))
+
+    def _lecture_keys(self) -> set:
+        # One of each kind, always the first neuron: a net input and an output, the error, an
+        # output delta, gradient and update, then one layer down the hidden ∂E/∂out (the sum),
+        # its delta, a weight's gradient and update, the bias gradient, and the error afterwards.
+        net = self.example.network
+        L, below = net.depth, net.depth - 1
+        keys = {Net(1, 0), Out(1, 0), TotalError(), renamed(Partial(TotalError(), Net(L, 0))),
+                gradient(Weight(L, 0, 0)), Updated(Weight(L, 0, 0)), ErrorAfter()}
+        if below >= 1:
+            bias = net.parameters.bias_key(below, 0)
+            keys |= {Partial(TotalError(), Out(below, 0)), renamed(Partial(TotalError(), Net(below, 0))),
+                     gradient(Weight(below, 0, 0)), Updated(Weight(below, 0, 0))}
+            if bias is not None:
+                keys.add(gradient(bias))
+        return keys
 
     def values_so_far(self, index: int) -> dict:
         """Quantity key -> value of every step up to and including ``index``."""
@@ -284,7 +312,7 @@ class _Builder:
         self.add(self.phase(l), f"The node delta of {self.namer.neuron(l, j)}",
                  "The delta is how much the error changes with the neuron's net input: "
                  + (f"a sum over every output, since {self.net.activations[l - 1]} couples them." if coupled
-                    else "the product of the two factors before it."),
+                    else "the product of " + " and ".join(self.namer.text(f.key) for f in delta.terms[0]) + "."),
                  name, chain, value=self.values[delta.key],
                  alternatives=[self.form("derived", self.namer.tex(name), self.namer.text(name), delta.expr)],
                  factors=[self.factor_entry(f) for term in delta.terms for f in term],

@@ -34,7 +34,7 @@ class NetworkEditor(View):
             "layers": w.Text(description="Layer sizes", tooltip="Neurons per layer, inputs first, e.g. 2, 2, 2"),
             "activations": w.Text(description="Activations",
                                   tooltip="One per non-input layer: " + ", ".join(ACTIVATIONS)),
-            "loss": w.Dropdown(options=list(LOSSES), description="Loss", tooltip="half_sse is the seed's ½Σ(t − o)²"),
+            "loss": w.Dropdown(options=list(LOSSES), description="Loss", tooltip="half_sse is Mazur's ½Σ(t − o)²"),
             "bias": w.Dropdown(options=BIAS_MODES, description="Bias mode",
                                tooltip="shared: one bias per layer (the seed); per_neuron; none"),
             "train_bias": w.Checkbox(description="Train biases", indent=False,

@@ -16,7 +16,7 @@ from ...core.quantities import Updated, gradient
 from ...core.spec import Example, SpecError
 from ...teaching.grading import DIRECTIONS, Feedback, grade_number
 from ...teaching.notation import NOTATIONS
-from ...teaching.walkthrough import PHASES, Walkthrough, walkthrough
+from ...teaching.walkthrough import PATHS, PHASES, Walkthrough, walkthrough
 
 __all__ = ["LearningRateRun", "Predictions", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]
 
@@ -66,14 +66,21 @@ def as_tutorial(source) -> Tutorial:
 
 
 class StepCursor(t.HasTraits):
-    """Where a student is in the walkthrough: Previous, Next, Reset and a jump to each phase."""
+    """Where a student is in the walkthrough: Previous, Next, Reset and a jump to each phase.
+
+    ``index`` is always an index of the full walkthrough; ``path`` ("full" or "lecture") says
+    which of its steps Previous and Next visit.
+    """
 
     index = t.Int(0)
+    path = t.Enum(PATHS, default_value="full")
 
-    def __init__(self, tutorial: Tutorial):
+    def __init__(self, tutorial: Tutorial, path: str = "full"):
         super().__init__()
         self.tutorial = tutorial
+        self.path = path
         tutorial.observe(self._on_walk, "walk")
+        self.observe(self._on_path, "path")
 
     def detach(self):
         """Stop following the tutorial."""
@@ -86,7 +93,24 @@ class StepCursor(t.HasTraits):
         if old is None or old.example.network.layers != self.tutorial.example.network.layers:
             self.index = 0
         else:
-            self.index = min(self.index, len(self.tutorial.walk) - 1)
+            self._snap(min(self.index, len(self.tutorial.walk) - 1))
+
+    def _on_path(self, change):
+        self._snap(self.index)
+
+    def _snap(self, index: int):
+        # The nearest step of the path at or before ``index`` (the first step is on every path).
+        self.index = max(i for i in self.steps if i <= index)
+
+    @property
+    def steps(self) -> tuple:
+        """Indices of the steps on the current path."""
+        return self.tutorial.walk.path(self.path)
+
+    @property
+    def position(self) -> int:
+        """Where the current step is on the path, counted from 0."""
+        return self.steps.index(self.index)
 
     @property
     def step(self):
@@ -95,29 +119,42 @@ class StepCursor(t.HasTraits):
 
     @property
     def at_start(self) -> bool:
-        return self.index == 0
+        return self.index == self.steps[0]
 
     @property
     def at_end(self) -> bool:
-        return self.index == len(self.tutorial.walk) - 1
+        return self.index == self.steps[-1]
 
     def next(self):
-        """Move one step on (stays on the last step)."""
-        self.index = min(self.index + 1, len(self.tutorial.walk) - 1)
+        """Move one step on along the path (stays on the last step)."""
+        self.index = next((i for i in self.steps if i > self.index), self.steps[-1])
 
     def previous(self):
-        """Move one step back (stays on the first)."""
-        self.index = max(self.index - 1, 0)
+        """Move one step back along the path (stays on the first)."""
+        self.index = max((i for i in self.steps if i < self.index), default=self.steps[0])
 
     def reset(self):
         """Back to the first step."""
         self.index = 0
 
+    def go_to(self, position: int):
+        """To the step at ``position`` on the path (counted from 0)."""
+        steps = self.steps
+        self.index = steps[min(max(int(position), 0), len(steps) - 1)]
+
     def jump(self, phase: str):
-        """To the first step of a phase: forward, error, output, hidden or update."""
+        """To the first step of a phase on the path: forward, error, output, hidden or update."""
         if phase not in PHASES:
             raise ValueError(f"phase: expected one of {', '.join(PHASES)}; got {phase!r}")
-        self.index = self.tutorial.walk.phase_start(phase)
+        walk = self.tutorial.walk
+        start = walk.phase_start(phase)
+        self.index = next((i for i in self.steps if i >= start and walk[i].phase == phase), start)
+
+    def show(self, index: int):
+        """To any step of the walkthrough; one off the lecture path opens the full path first."""
+        if index not in self.steps:
+            self.path = "full"
+        self.index = index
 
 
 class Predictions(t.HasTraits):

@@ -83,7 +83,7 @@ class StepThrough(View):
         self.notation_buttons = w.ToggleButtons(
             options=[("Mazur (w1, net_h1)", "mazur"), ("Layered (w11_2, z1_2)", "layered")],
             value=self.tutorial.notation, description="Notation",
-            tooltips=["Mazur's names, as in his article", "Layer-indexed names, as in the seed's code"],
+            tooltips=["Mazur's names, as in his article", "Layer-indexed names, as in most deep-learning code"],
             style={"button_width": "auto"},
         )
         self.predictions = self.own(Predictions(self.tutorial, self.cursor))
