@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("file", metavar="FILE.py", help="the Python file with your function")
     parser.add_argument("--function", required=True, metavar="NAME", help="the name of your function in FILE.py")
     parser.add_argument("--example", default="mazur", metavar="FILE_OR_PRESET",
-                        help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: mazur, Mazur's example")
+                        help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: mazur")
     return parser
 
 

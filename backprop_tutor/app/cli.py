@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                     + commands,
     )
     parser.add_argument("--example", default="mazur", metavar="FILE_OR_PRESET",
-                        help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: mazur, Mazur's example")
+                        help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: mazur")
     parser.add_argument("--notation", choices=NOTATIONS, default="mazur",
                         help="Mazur's names (w1, net_h1, out_o1) or the layer-indexed ones (w11_2, z1_2, a1_2)")
     parser.add_argument("--epochs", type=_epochs, default=None,

@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Draw the tutorial's three figures as PNG files.")
     parser.add_argument("directory", help="where to write " + ", ".join(FILES))
     parser.add_argument("--example", default="mazur", metavar="FILE_OR_PRESET",
-                        help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: mazur, Mazur's example")
+                        help=f"a worked-example JSON file or a preset ({', '.join(PRESETS)}); default: mazur")
     parser.add_argument("--notation", choices=NOTATIONS, default="mazur", help="names to use (default: mazur)")
     return parser
 
