@@ -32,11 +32,13 @@ def _walk(source: Source, notation: str) -> Walkthrough:
 
 
 def steps_markdown(source: Source = "mazur", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
-                   titles: bool = True) -> str:
+                   titles: bool = True, alternatives: bool = True) -> str:
     """Markdown (with LaTeX) for the steps of one phase, or for the steps computing ``keys``.
 
     ``keys`` names quantities by their printed names in either notation (``"dE/dw5"``,
     ``"delta_o1"``, ``"w5+"``) or by quantity keys; a single name may be given without a list.
+    ``alternatives=False`` leaves out the other forms (the delta rule), for a page that has not
+    introduced the delta yet.
     """
     walk = _walk(source, notation)
     if keys is not None:
@@ -48,15 +50,15 @@ def steps_markdown(source: Source = "mazur", phase: str | None = None, keys: Key
         if titles:
             out.append(f"**{step.title}.** {step.explanation}")
         out.append("$$" + aligned_tex(step.formula, step.value_tex) + "$$")
-        for alt in step.alternatives:
+        for alt in step.alternatives if alternatives else ():
             out.append(f"*{alt.label}:*\n\n$$" + alternative_tex(alt) + "$$")
     return "\n\n".join(out)
 
 
 def show_steps(source: Source = "mazur", phase: str | None = None, keys: Keys = None, notation: str = "mazur",
-               titles: bool = True) -> Markdown:
+               titles: bool = True, alternatives: bool = True) -> Markdown:
     """Display the steps of a phase (forward, error, output, hidden, update) or of chosen quantities."""
-    return Markdown(steps_markdown(source, phase, keys, notation, titles))
+    return Markdown(steps_markdown(source, phase, keys, notation, titles, alternatives))
 
 
 def show_training(source: str | Example = "mazur", epochs: int | None = None, learning_rate: float | None = None,
