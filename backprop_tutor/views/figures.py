@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..core.example_files import PRESETS, load_example
-from ..core.quantities import Weight, gradient
+from ..core.quantities import Delta, Weight, as_quantity, gradient
 from ..core.spec import Example, SpecError
 from ..teaching.formatting import tex_number
 from ..teaching.notation import NOTATIONS, Namer
@@ -70,7 +70,10 @@ def _gradient_figure(example: Example, notation: str, param: Weight, title: str)
     fig, ax = _canvas(example, captions=2)
     diagram = NetworkDiagram(ax, example.network, Namer(example.network, notation))
     diagram.update(weights=example.weights, biases=example.biases)
-    diagram.highlight_step(step, known_values(walk, step.index))
+    # The page this figure opens has not defined the delta of this layer yet: leave it off the labels.
+    values = {key: value for key, value in known_values(walk, step.index).items()
+              if not (isinstance(as_quantity(key), Delta) and as_quantity(key).layer == param.layer)}
+    diagram.highlight_step(step, values)
     form = step.formula
     if form.tex.count(" + ") and step.alternatives:   # a sum of chains: show the delta rule instead
         form = next((a for a in step.alternatives if a.label == "delta rule"), form)
