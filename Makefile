@@ -10,7 +10,7 @@ PROJECTOR ?=
 # JupyterLab refuses to run as root without --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab present test test-fast lint test-browser screenshots bench figures mutate clean
+.PHONY: lab present test test-fast lint test-browser screenshots bench figures handout mutate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -72,5 +72,9 @@ bench: $(VENV)/.test  ## print the benchmark ratios
 figures: $(VENV)/.lab  ## redraw the figures in img/
 	$(PY) -m backprop_tutor figures img/
 
+# pdflatex from Debian's TeX Live: apt-get install --no-install-recommends texlive-latex-base.
+handout: $(VENV)/.lab  ## handout.pdf: Mazur's example on two pages, then the answer key
+	$(PY) -m backprop_tutor handout --pdf
+
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info test-artifacts mutants
+	rm -rf $(VENV) .pytest_cache build *.egg-info test-artifacts mutants handout.tex handout.pdf handout-network.pdf

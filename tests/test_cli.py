@@ -120,7 +120,7 @@ def test_markdown_format(capsys):
     assert out.startswith("# Backpropagation, step by step: Mazur's example\n")
     for heading in ("## Forward pass", "## Total error", "## Training"):
         assert f"\n{heading}\n" in out
-    assert r"net_{h1} &= w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1} \cdot 1" in out
+    assert r"\mathrm{net}_{h1} &= w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1} \cdot 1" in out
     assert out.count("$$") % 2 == 0 and out.count("$$") > 0
     assert MAZUR["E_total"] in out                # seed cell 14
 

@@ -251,7 +251,7 @@ def test_figures_highlight_the_walkthrough_steps(seed):
     assert strong_items(backward_output_figure(seed)) == (3, 2)   # h1, o1, E; w5 and o1 -> E
     assert strong_items(backward_hidden_figure(seed)) == (5, 5)   # i1, h1, o1, o2, E
     text = " ".join(t.get_text() for t in backward_output_figure(seed).texts)
-    assert r"\frac{\partial E_{total}}{\partial w_{5}}" in text and "0.0821670406" in text
+    assert r"\frac{\partial E_{\mathrm{total}}}{\partial w_{5}}" in text and "0.0821670406" in text
 
 
 def test_figures_do_not_register_with_pyplot(seed):

@@ -61,25 +61,26 @@ NAMES = [
     (NET_222, Weight(2, 1, 0), "w_{7}", "w7", "w^{(3)}_{21}", "w21_3"),
     (NET_222, Bias(2), "b_{2}", "b2", "b^{(3)}", "b_3"),
     (NET_PER_NEURON, Bias(1, 1), "b_{h2}", "b_h2", "b^{(2)}_{2}", "b2_2"),
-    (NET_222, Net(1, 1), "net_{h2}", "net_h2", "z^{(2)}_{2}", "z2_2"),
-    (NET_222, Out(2, 0), "out_{o1}", "out_o1", "a^{(3)}_{1}", "a1_3"),
+    (NET_222, Net(1, 1), r"\mathrm{net}_{h2}", "net_h2", "z^{(2)}_{2}", "z2_2"),
+    (NET_222, Out(2, 0), r"\mathrm{out}_{o1}", "out_o1", "a^{(3)}_{1}", "a1_3"),
     (NET_222, Delta(2, 1), r"\delta_{o2}", "delta_o2", r"\delta^{(3)}_{2}", "delta2_3"),
-    (NET_222, Target(1), "target_{o2}", "target_o2", "y_{2}", "y2"),
+    (NET_222, Target(1), r"\mathrm{target}_{o2}", "target_o2", "y_{2}", "y2"),
     (NET_222, ErrorTerm(0), "E_{o1}", "E_o1", "E_{1}", "E_1"),
-    (NET_222, E, "E_{total}", "E_total", "E", "E"),
+    (NET_222, E, r"E_{\mathrm{total}}", "E_total", "E", "E"),
     (NET_222, LearningRate(), r"\eta", "eta", r"\eta", "eta"),
-    (NET_222, Partial(E, Weight(2, 0, 1)), r"\frac{\partial E_{total}}{\partial w_{6}}", "dE_total/dw6",
+    (NET_222, Partial(E, Weight(2, 0, 1)), r"\frac{\partial E_{\mathrm{total}}}{\partial w_{6}}", "dE_total/dw6",
      r"\frac{\partial E}{\partial w^{(3)}_{12}}", "dE/dw12_3"),
-    (NET_222, Partial(Out(1, 0), Net(1, 0)), r"\frac{\partial out_{h1}}{\partial net_{h1}}", "dout_h1/dnet_h1",
+    (NET_222, Partial(Out(1, 0), Net(1, 0)), r"\frac{\partial \mathrm{out}_{h1}}{\partial \mathrm{net}_{h1}}",
+     "dout_h1/dnet_h1",
      r"\frac{\partial a^{(2)}_{1}}{\partial z^{(2)}_{1}}", "da1_2/dz1_2"),
     (NET_222, Updated(Weight(1, 1, 1)), "{w_{4}}^{+}", "w4+", "{w^{(2)}_{22}}^{+}", "w22_2+"),
-    (NET_222, ErrorAfter(), "{E_{total}}^{+}", "E_total+", "{E}^{+}", "E+"),
-    (NET_DEEP, Out(1, 0), "out_{h^{(1)}_{1}}", "out_h1_1", "a^{(2)}_{1}", "a1_2"),
-    (NET_DEEP, Net(2, 1), "net_{h^{(2)}_{2}}", "net_h2_2", "z^{(3)}_{2}", "z2_3"),
+    (NET_222, ErrorAfter(), r"{E_{\mathrm{total}}}^{+}", "E_total+", "{E}^{+}", "E+"),
+    (NET_DEEP, Out(1, 0), r"\mathrm{out}_{h^{(1)}_{1}}", "out_h1_1", "a^{(2)}_{1}", "a1_2"),
+    (NET_DEEP, Net(2, 1), r"\mathrm{net}_{h^{(2)}_{2}}", "net_h2_2", "z^{(3)}_{2}", "z2_3"),
     (NET_DEEP, Bias(2, 0), "b_{h^{(2)}_{1}}", "b_h2_1", "b^{(3)}_{1}", "b1_3"),
     (NET_DEEP, Weight(2, 1, 2), "w_{12}", "w12", "w^{(3)}_{23}", "w23_3"),
     (NET_DEEP, Weight(3, 0, 1), "w_{14}", "w14", "w^{(4)}_{12}", "w12_4"),
-    (NET_DEEP, Out(3, 1), "out_{o2}", "out_o2", "a^{(4)}_{2}", "a2_4"),
+    (NET_DEEP, Out(3, 1), r"\mathrm{out}_{o2}", "out_o2", "a^{(4)}_{2}", "a2_4"),
     (NET_WIDE, Weight(1, 1, 9), "w_{20}", "w20", "w^{(2)}_{2,10}", "w2,10_2"),
 ]
 
@@ -298,8 +299,8 @@ def test_render_refuses_unknown_formats():
 def test_two_digit_neuron_names():
     network = Network((1, 12), ("sigmoid",))
     namer = Namer(network)
-    assert namer.tex(Out(1, 11)) == "out_{o12}" and namer.neuron_tex(1, 11) == "o_{12}"
-    assert namer.tex(Target(11)) == "target_{o12}" and namer.tex(Weight(1, 11, 0)) == "w_{12}"
+    assert namer.tex(Out(1, 11)) == r"\mathrm{out}_{o12}" and namer.neuron_tex(1, 11) == "o_{12}"
+    assert namer.tex(Target(11)) == r"\mathrm{target}_{o12}" and namer.tex(Weight(1, 11, 0)) == "w_{12}"
     assert Namer(NET_DEEP).neuron_tex(2, 1) == "h^{(2)}_{2}" and Namer(NET_DEEP).neuron_tex(0, 1) == "i_{2}"
 
 

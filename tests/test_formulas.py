@@ -167,19 +167,23 @@ def test_softmax_formula_names_every_net_input_once():
     """The second output's numerator is its own net input; the denominator lists all three."""
     walk = _walk("softmax", "ce", "mazur")
     assert walk.step_for(Out(1, 1)).formula.tex == (
-        r"out_{o2} = \frac{e^{net_{o2}}}{e^{net_{o1}} + e^{net_{o2}} + e^{net_{o3}}}")
+        r"\mathrm{out}_{o2} = \frac{e^{\mathrm{net}_{o2}}}"
+        r"{e^{\mathrm{net}_{o1}} + e^{\mathrm{net}_{o2}} + e^{\mathrm{net}_{o3}}}")
 
 
 LOSS_TEX = {
-    "half_sse": ("sigmoid", r"E_{o1} = \frac{\left(target_{o1} - out_{o1}\right)^{2}}{2}",
+    "half_sse": ("sigmoid", r"E_{o1} = \frac{\left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right)^{2}}{2}",
                  "E_o1 = (target_o1 - out_o1)**2/2"),
-    "sse": ("sigmoid", r"E_{o1} = \left(target_{o1} - out_{o1}\right)^{2}", "E_o1 = (target_o1 - out_o1)**2"),
-    "mse": ("sigmoid", r"E_{o1} = \frac{\left(target_{o1} - out_{o1}\right)^{2}}{3}",
+    "sse": ("sigmoid", r"E_{o1} = \left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right)^{2}",
+            "E_o1 = (target_o1 - out_o1)**2"),
+    "mse": ("sigmoid", r"E_{o1} = \frac{\left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right)^{2}}{3}",
             "E_o1 = (target_o1 - out_o1)**2/3"),
-    "bce": ("sigmoid", r"E_{o1} = - (target_{o1} \cdot \ln\left(out_{o1}\right) + \left(1 - target_{o1}\right) "
-                       r"\cdot \ln\left(1 - out_{o1}\right))",
+    "bce": ("sigmoid", r"E_{o1} = - (\mathrm{target}_{o1} \cdot \ln\left(\mathrm{out}_{o1}\right) + "
+                       r"\left(1 - \mathrm{target}_{o1}\right) "
+                       r"\cdot \ln\left(1 - \mathrm{out}_{o1}\right))",
             "E_o1 = -(target_o1*ln(out_o1) + (1 - target_o1)*ln(1 - out_o1))"),
-    "ce": ("softmax", r"E_{o1} = - target_{o1} \cdot \ln\left(out_{o1}\right)", "E_o1 = -target_o1*ln(out_o1)"),
+    "ce": ("softmax", r"E_{o1} = - \mathrm{target}_{o1} \cdot \ln\left(\mathrm{out}_{o1}\right)",
+           "E_o1 = -target_o1*ln(out_o1)"),
 }
 
 

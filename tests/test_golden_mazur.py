@@ -1,9 +1,12 @@
 """Golden values: Matt Mazur, "A Step by Step Backpropagation Example" (2015), via the `mazur` preset.
 
 Each value is compared at the precision the article prints it: absolute tolerance half a unit in
-its last printed digit. The article's closing figures (error after one update and after 10,000
-epochs) do not follow from its own algorithm; the correct figures are pinned instead, and a
-plain-float reimplementation below shows where the published ones came from.
+its last printed digit. Three of the article's closing figures do not follow from its own
+algorithm: the error after one update (0.291027924) and the outputs after 10,000 epochs
+(0.015912196 / 0.984065734) come from an early version of its code that used the updated
+w5…w8 in the hidden deltas. Its error after 10,000 epochs (0.0000351085) is the algorithm as
+described, read after 9,999 updates instead of 10,000. The correct figures are pinned, and a
+plain-float reimplementation below shows where each published one came from.
 """
 
 import math
@@ -182,8 +185,8 @@ def test_published_error_after_one_update_came_from_updated_w5_w8(trained):
 def test_published_outputs_after_10000_epochs_came_from_updated_w5_w8():
     """The same slip, run 10,000 epochs, gives the article's outputs 0.015912196 / 0.984065734.
 
-    Its error, 3.50848e-05, does not match the article's 0.0000351085 (nor does the correct
-    3.51019e-05): that printed figure is not reproduced by either version.
+    Its error, 3.50848e-05, is not the article's 0.0000351085: that figure has another source
+    (the next test).
     """
     wrong, right = _MAZUR_WEIGHTS, _MAZUR_WEIGHTS
     for _ in range(10000):
@@ -193,3 +196,21 @@ def test_published_outputs_after_10000_epochs_came_from_updated_w5_w8():
     assert tuple(f"{o:.9f}" for o in _forward(right)[2:]) != MAZUR_OUTPUTS_AFTER_10000
     assert _error(right) == pytest.approx(CORRECT_ERROR_AFTER_10000, rel=1e-5)
     assert _error(wrong) != pytest.approx(float(MAZUR_ERROR_AFTER_10000), abs=_half_unit(MAZUR_ERROR_AFTER_10000))
+
+
+def test_published_error_after_10000_epochs_is_the_algorithm_read_after_9999_updates(trained):
+    """The article's 0.0000351085 is the error of the algorithm as described after 9,999 updates: 3.5108548e-05.
+
+    A loop that prints the error it computed *before* the epoch's update, on its 10,000th
+    pass, prints this figure. After the 10,000th update the error is 3.51019e-05.
+    """
+    printed = float(MAZUR_ERROR_AFTER_10000)
+    tolerance = _half_unit(MAZUR_ERROR_AFTER_10000)
+    right = _MAZUR_WEIGHTS
+    for _ in range(9999):
+        right = _mazur_epoch(right, stale_w5_w8=False)
+    assert _error(right) == pytest.approx(printed, abs=tolerance)        # the plain-float loop
+    assert f"{_error(right):.7e}" == "3.5108548e-05"
+    assert trained.loss_history[9999] == pytest.approx(printed, abs=tolerance)   # the engine
+    assert trained.loss_history[10000] != pytest.approx(printed, abs=tolerance)  # one update later
+    assert trained.loss_history[9998] != pytest.approx(printed, abs=tolerance)   # one update earlier

@@ -352,7 +352,7 @@ def test_mistake_table_shows_the_changed_numbers_beside_the_right_ones():
     text = table.markdown()
     assert text.startswith("| quantity | right | with the mistake |")
     assert "w_{5}" in text and r"\delta" not in text  # the deltas and gradients are right
-    assert table.rows[-1][0] == "{E_{total}}^{+}"
+    assert table.rows[-1][0] == r"{E_{\mathrm{total}}}^{+}"
     assert "no shared bias" in mistake_table("xor", "shared_bias_single_delta").markdown()
     assert table._repr_markdown_() == text
 

@@ -232,7 +232,8 @@ INSIDE = {
     "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
     "teaching": (("formatting", "notation", "random_examples"), ("walkthrough",), ("touches", "render"),
-                 ("grading",), ("exercises", "mistakes"), ("sheets",), ("__init__",)),
+                 ("grading",), ("exercises", "mistakes"), ("sheets",), ("handout",),
+                 ("__init__",)),
     "teaching.mistakes": (("catalogue",), ("rules",), ("variants",), ("checker", "gallery"), ("__init__",)),
 }
 # Libraries only the views may use.

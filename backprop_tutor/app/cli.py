@@ -1,4 +1,4 @@
-"""Command line: ``python -m backprop_tutor`` prints the seed's walkthrough as the seed reads."""
+"""Command line: ``python -m backprop_tutor`` prints the walkthrough of one epoch, then a training run."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..core.engine import train
 from ..core.example_files import PRESETS, load_example
 from ..teaching.notation import NOTATIONS
 from ..teaching.render import FORMATS, render
-from ..teaching.walkthrough import walkthrough
+from ..teaching.walkthrough import PATHS, walkthrough
 
 __all__ = ["main"]
 
@@ -45,6 +45,7 @@ SUBCOMMANDS = {
     "figures": ("..views.figures", "draw the figures into a folder"),
     "present": (".present", "serve a notebook as a clean app (Voilà)"),
     "exercises": (".sheets_cli", "an exercise sheet and its answer key"),
+    "handout": (".handout", "a two-page handout of a worked example, and its answer key"),
     "check": (".check", "check your own backpropagation and name its mistake"),
     "lessons": (".lessons", "write the notebooks, images and examples into a folder"),
     "lab": (".lab", "write the lessons and open them in JupyterLab"),
@@ -69,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="epochs to train after the walkthrough (default: the example's)")
     parser.add_argument("--learning-rate", type=_learning_rate, default=None,
                         help="learning rate (default: the example's)")
+    parser.add_argument("--steps", choices=PATHS, default="full",
+                        help="every step (full, the default) or one of each kind, for a lecture (lecture)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--version", action="version", version=f"backprop_tutor {__version__}")
     return parser
@@ -91,5 +94,5 @@ def main(argv: list | None = None) -> int:
     except SpecError as exc:
         print(f"python -m backprop_tutor: error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(walk, training, args.format))
+    sys.stdout.write(render(walk, training, args.format, path=args.steps))
     return 0

@@ -143,10 +143,9 @@ def aligned_tex(form: Form, value_tex: str) -> str:
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
-def alternative_tex(alt: Form) -> str:
-    """Another form of a step's equation as a LaTeX aligned block: with names, then with numbers."""
-    name, _, formula = alt.tex.partition(" = ")
-    return rf"\begin{{aligned}}{name} &= {formula} \\ &= {rhs(alt.tex_numbers)}\end{{aligned}}"
+def alternative_tex(alt: Form, value_tex: str = "") -> str:
+    """Another form of a step's equation as a LaTeX aligned block: with names, with numbers, then the value."""
+    return aligned_tex(alt, value_tex) if value_tex else aligned_tex(alt, rhs(alt.tex_numbers))
 
 
 # Every TeX special character, and the non-ASCII characters the package's sentences use, as
@@ -162,9 +161,20 @@ _LATEX_TEXT = {
 }
 
 
+def _escape_char(char: str) -> str:
+    if char in _LATEX_TEXT:
+        return _LATEX_TEXT[char]
+    if not char.isascii():
+        return "?"
+    # A control character: a carriage return would end TeX's line early, ^^? is invalid input.
+    return char if char.isprintable() or char in "\n\t" else " "
+
+
 def latex_escape(text: str) -> str:
     """Plain text as pdfLaTeX text: TeX's special characters escaped, the package's symbols (η, Σ, ½, −) as TeX.
 
-    Any other non-ASCII character is written as a question mark, so the document always compiles.
+    Every ``^`` and ``\\`` is escaped on its own, so TeX never sees a ``^^5c`` code or a command.
+    Any other non-ASCII character is written as a question mark and an ASCII control character as
+    a space, so the document always compiles.
     """
-    return "".join(_LATEX_TEXT.get(char, char if char.isascii() else "?") for char in str(text))
+    return "".join(_escape_char(char) for char in str(text))

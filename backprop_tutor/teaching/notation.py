@@ -120,7 +120,7 @@ class Namer:
         return self._layered_tex(key) if self.notation == "layered" else self._mazur_tex(key)
 
     def text(self, key: Quantity) -> str:
-        """Plain-text name of a quantity, as the seed's prose and code write it."""
+        """Plain-text name of a quantity, as Mazur's prose and most code write it."""
         key = as_quantity(key)
         if isinstance(key, Partial):
             return f"d{self.text(key.of)}/d{self.text(key.wrt)}"
@@ -140,14 +140,15 @@ class Namer:
         if isinstance(key, Out) and key.is_input:
             return f"i_{{{key.neuron + 1}}}"
         if isinstance(key, (Net, Out, Delta)):
-            prefix = {Net: "net", Out: "out", Delta: r"\delta"}[type(key)]
+            # Multi-letter names are words, set upright: \mathrm{net}, not n·e·t in italic.
+            prefix = {Net: r"\mathrm{net}", Out: r"\mathrm{out}", Delta: r"\delta"}[type(key)]
             return f"{prefix}_{{{self._mazur_tex_neuron(key.layer, key.neuron)}}}"
         if isinstance(key, Target):
-            return f"target_{{o{key.neuron + 1}}}"
+            return rf"\mathrm{{target}}_{{o{key.neuron + 1}}}"
         if isinstance(key, ErrorTerm):
             return f"E_{{o{key.neuron + 1}}}"
         if isinstance(key, TotalError):
-            return "E_{total}"
+            return r"E_{\mathrm{total}}"
         raise KeyError(key)
 
     def _mazur_text(self, key: Quantity) -> str:

@@ -36,17 +36,29 @@ def training_lines(training: Training, walk: Walkthrough) -> list:
     return lines
 
 
-def _text(walk: Walkthrough, training: Training | None) -> str:
+def _on_path(walk: Walkthrough, path: str) -> list:
+    """(number shown, step) for each step on the path, numbered from 1 as the step-through does."""
+    return [(n, walk[i]) for n, i in enumerate(walk.path(path), start=1)]
+
+
+def _path_note(walk: Walkthrough, path: str) -> list:
+    if path == "full":
+        return []
+    return [f"The lecture path: {len(walk.path(path))} of the {len(walk)} steps, one of each kind."]
+
+
+def _text(walk: Walkthrough, training: Training | None, path: str) -> str:
     ex = walk.example
     out = [f"Backpropagation, step by step: {ex.name} ({walk.notation} notation)"]
     if ex.description:
         out.append(ex.description)
+    out += _path_note(walk, path)
     phase = None
-    for step in walk:
+    for number, step in _on_path(walk, path):
         if step.phase != phase:
             phase = step.phase
             out += ["", PHASE_TITLES[phase], "=" * len(PHASE_TITLES[phase])]
-        out += ["", f"[{step.index}] {step.title}", f"    {step.explanation}"]
+        out += ["", f"[{number}] {step.title}", f"    {step.explanation}"]
         if step.value is None:
             out.append(f"    {step.formula.text} = {step.formula.text_numbers}")
             continue
@@ -56,47 +68,49 @@ def _text(walk: Walkthrough, training: Training | None) -> str:
             out.append(f"{indent} = {rhs(step.formula.text_numbers)}")
         out.append(f"{indent} = {step.value_text}")
         for alt in step.alternatives:
-            out.append(f"    {alt.label}: {alt.text} = {rhs(alt.text_numbers)}")
+            out.append(f"    {alt.label}: {alt.text} = {rhs(alt.text_numbers)} = {step.value_text}")
     if training is not None:
         out += ["", "Training", "========", ""] + training_lines(training, walk)
     return "\n".join(out) + "\n"
 
 
-def _markdown(walk: Walkthrough, training: Training | None) -> str:
+def _markdown(walk: Walkthrough, training: Training | None, path: str) -> str:
     ex = walk.example
     out = [f"# Backpropagation, step by step: {ex.name}", ""]
     if ex.description:
         out += [ex.description, ""]
+    out += [line for note in _path_note(walk, path) for line in (note, "")]
     phase = None
-    for step in walk:
+    for number, step in _on_path(walk, path):
         if step.phase != phase:
             phase = step.phase
             out += [f"## {PHASE_TITLES[phase]}", ""]
-        out += [f"### {step.index}. {step.title}", "", step.explanation, "",
+        out += [f"### {number}. {step.title}", "", step.explanation, "",
                 "$$", aligned_tex(step.formula, step.value_tex), "$$", ""]
         for alt in step.alternatives:
-            out += [f"*{alt.label}:*", "", "$$", alternative_tex(alt), "$$", ""]
+            out += [f"*{alt.label}:*", "", "$$", alternative_tex(alt, step.value_tex), "$$", ""]
     if training is not None:
         out += ["## Training", ""] + [f"- {line}" for line in training_lines(training, walk)] + [""]
     return "\n".join(out)
 
 
-def _latex(walk: Walkthrough, training: Training | None) -> str:
+def _latex(walk: Walkthrough, training: Training | None, path: str) -> str:
     ex = walk.example
     out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\usepackage[margin=2cm]{geometry}",
            rf"\title{{Backpropagation, step by step: {latex_escape(ex.name)}}}", r"\date{}",
            r"\begin{document}", r"\maketitle"]
     if ex.description:
         out.append(latex_escape(ex.description))
+    out += [latex_escape(note) for note in _path_note(walk, path)]
     phase = None
-    for step in walk:
+    for number, step in _on_path(walk, path):
         if step.phase != phase:
             phase = step.phase
             out.append(rf"\section*{{{latex_escape(PHASE_TITLES[phase])}}}")
-        out += [rf"\subsection*{{{step.index}. {latex_escape(step.title)}}}", latex_escape(step.explanation),
+        out += [rf"\subsection*{{{number}. {latex_escape(step.title)}}}", latex_escape(step.explanation),
                 r"\[", aligned_tex(step.formula, step.value_tex), r"\]"]
         for alt in step.alternatives:
-            out += [rf"\emph{{{latex_escape(alt.label)}:}}", r"\[", alternative_tex(alt), r"\]"]
+            out += [rf"\emph{{{latex_escape(alt.label)}:}}", r"\[", alternative_tex(alt, step.value_tex), r"\]"]
     if training is not None:
         out.append(r"\section*{Training}")
         out.append(r"\begin{itemize}")
@@ -156,8 +170,8 @@ def result_json(training: Training) -> dict:
     })
 
 
-def render(walk: Walkthrough, training: Training | None = None, fmt_name: str = "text") -> str:
-    """The walkthrough (and the training run, if given) in one of FORMATS."""
+def render(walk: Walkthrough, training: Training | None = None, fmt_name: str = "text", path: str = "full") -> str:
+    """The walkthrough's steps on ``path`` ("full" or "lecture"), and the training run if given, in one of FORMATS."""
     if fmt_name == "json":
         if training is None:
             raise ValueError("format: json needs a training run")
@@ -165,5 +179,6 @@ def render(walk: Walkthrough, training: Training | None = None, fmt_name: str = 
     renderers = {"text": _text, "markdown": _markdown, "latex": _latex}
     if fmt_name not in renderers:
         raise ValueError(f"format: expected one of {', '.join(FORMATS)}; got {fmt_name!r}")
-    return renderers[fmt_name](walk, training)
+    walk.path(path)   # an unknown path fails here, before any output
+    return renderers[fmt_name](walk, training, path)
 

@@ -26,14 +26,16 @@ from .exercises import COMPUTE_TOPICS, KINDS, LAYER_TOPICS, Exercise, make_exerc
 from .formatting import fmt, latex_escape
 from .grading import RIGHT
 
-__all__ = ["MAX_COUNT", "SHEET_FORMATS", "exercise_sheet", "sheet_exercises", "upright_names"]
+__all__ = ["MAX_COUNT", "SHEET_FORMATS", "answer_line", "answer_text", "exercise_sheet", "sheet_exercises",
+           "upright_names"]
 
 SHEET_FORMATS = ("markdown", "latex", "json")
 MAX_COUNT = 100
 _TRIES = 50   # seeds tried for a question not yet on the sheet before a kind gives up its turn
 
 # A word of two or more letters in LaTeX that is not a command (\frac) nor an environment's name.
-_WORD = re.compile(r"(?<!\\begin\{)(?<!\\end\{)(?<![\\A-Za-z])([A-Za-z]{2,})")
+# A word already inside \mathrm{...} (Namer writes names upright) is left as it is.
+_WORD = re.compile(r"(?<!\\begin\{)(?<!\\end\{)(?<!\\mathrm\{)(?<![\\A-Za-z])([A-Za-z]{2,})")
 
 
 def upright_names(tex: str) -> str:
@@ -88,7 +90,7 @@ _INSTRUCTIONS = (f"Work each exercise by hand or with a calculator. A number cou
                  f"{RIGHT:.0%}: keep at least four significant digits in the values along the way.")
 
 
-def _answer_text(exercise: Exercise) -> str:
+def answer_text(exercise: Exercise) -> str:
     """The answer in one line: a value with its name, a choice, or the product of factors."""
     if exercise.kind == "compute":
         return f"{exercise.asks} = {exercise.solution.value} (right within ±{fmt(exercise.tolerance, 3)})"
@@ -97,7 +99,8 @@ def _answer_text(exercise: Exercise) -> str:
     return str(exercise.answer)
 
 
-def _answer_line(exercise: Exercise) -> str:
+def answer_line(exercise: Exercise) -> str:
+    """What the learner writes the answer after: the name asked for, or the choices."""
     if exercise.kind == "compute":
         return f"{exercise.asks} ="
     if exercise.kind == "chain":
@@ -110,12 +113,12 @@ def _answer_line(exercise: Exercise) -> str:
 def _markdown(seed: int, exercises: list, answers: bool) -> str:
     out = [f"# {_TITLE}: sheet {seed}", "", _INSTRUCTIONS, ""]
     for number, exercise in enumerate(exercises, 1):
-        out += [f"## Exercise {number}", "", exercise.question, "", f"**{_answer_line(exercise)}** ______", ""]
+        out += [f"## Exercise {number}", "", exercise.question, "", f"**{answer_line(exercise)}** ______", ""]
     if answers:
         out += ["---", "", f"# Answer key: sheet {seed}", ""]
         for number, exercise in enumerate(exercises, 1):
             solution = exercise.solution
-            out += [f"## Exercise {number}", "", f"**Answer:** {_answer_text(exercise)}", "",
+            out += [f"## Exercise {number}", "", f"**Answer:** {answer_text(exercise)}", "",
                     f"- Formula: `{solution.formula}`", f"- With numbers: `{solution.substituted}`",
                     f"- Value: `{solution.value}`", ""]
             if solution.tex:
@@ -135,12 +138,12 @@ def _latex(seed: int, exercises: list, answers: bool) -> str:
     out += [rf"\section*{{{e(_TITLE)}: sheet {seed}}}", e(_INSTRUCTIONS)]
     for number, exercise in enumerate(exercises, 1):
         out += [rf"\subsection*{{Exercise {number}}}", e(exercise.question), "",
-                rf"\textbf{{{e(_answer_line(exercise))}}} \rule{{6cm}}{{0.4pt}}"]
+                rf"\textbf{{{e(answer_line(exercise))}}} \rule{{6cm}}{{0.4pt}}"]
     if answers:
         out += [r"\newpage", rf"\section*{{Answer key: sheet {seed}}}"]
         for number, exercise in enumerate(exercises, 1):
             solution = exercise.solution
-            out += [rf"\subsection*{{Exercise {number}}}", rf"\textbf{{Answer:}} {e(_answer_text(exercise))}", ""]
+            out += [rf"\subsection*{{Exercise {number}}}", rf"\textbf{{Answer:}} {e(answer_text(exercise))}", ""]
             if solution.tex:
                 if exercise.kind == "sign":   # the reason in words; the numbers follow as maths
                     out += [e(solution.substituted.partition(": ")[0]) + ".", ""]

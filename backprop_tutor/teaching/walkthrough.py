@@ -1,4 +1,4 @@
-"""The walkthrough model: the ordered teaching steps of one epoch, as the seed tells them.
+"""The walkthrough model: the ordered teaching steps of one epoch, in the order Mazur tells them.
 
 Each :class:`Step` says what it computes, the formula, the same formula with today's numbers,
 the value, and which nodes and edges of the network it touches. It holds strings and numbers
@@ -72,7 +72,7 @@ class Step:
 
     @property
     def value_text(self) -> str:
-        """The value as the seed prints it (nine significant digits)."""
+        """The value as the tutorial prints it (nine significant digits)."""
         return fmt(self.value)
 
     @property
@@ -224,11 +224,14 @@ class _Builder:
         names_text = ", ".join(self.namer.text(k) for k in inputs)
         values_text = ", ".join(fmt(self.values[k]) for k in inputs)
         form = Form("formula", f"({names_tex})", f"({values_tex})", f"({names_text})", f"({values_text})")
-        targets = ", ".join(fmt(self.values[k]) for k in self.d.target_keys)
+        def named(keys):   # "i1 = 0.05 and i2 = 0.1": each number with its name, never a bare tuple
+            pairs = [f"{self.namer.text(k)} = {fmt(self.values[k])}" for k in keys]
+            return ", ".join(pairs[:-1]) + (" and " if len(pairs) > 1 else "") + pairs[-1]
+
         self.steps.append(Step(
             index=0, phase="forward", title="The network and its inputs",
-            explanation=f"We feed the inputs ({values_text}) forward through the network; "
-                        f"the targets are ({targets}).",
+            explanation=f"We feed the inputs {named(inputs)} forward through the network; "
+                        f"the targets are {named(self.d.target_keys)}.",
             key=None, name_tex="", name_text="", value=None, formula=form,
             nodes=tuple((0, k) for k in range(self.net.layers[0])),
         ))

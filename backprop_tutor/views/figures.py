@@ -29,6 +29,7 @@ __all__ = [
     "FILES",
     "backward_hidden_figure",
     "backward_output_figure",
+    "figure_pdf",
     "figure_png",
     "main",
     "network_figure",
@@ -113,6 +114,13 @@ def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
         FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def figure_pdf(fig: Figure) -> bytes:
+    """The figure as PDF bytes (vector, for a LaTeX handout), without a creation date so the bytes repeat."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="pdf", facecolor="white", metadata={"CreationDate": None})
     return buffer.getvalue()
 
 
