@@ -194,6 +194,10 @@ def test_upright_names():
     tex = r"\begin{aligned}\frac{\partial E_{total}}{\partial out_{o1}} &= 1\end{aligned}"
     assert upright_names(tex) == (r"\begin{aligned}\frac{\partial E_{\mathrm{total}}}{\partial \mathrm{out}_{o1}} "
                                   r"&= 1\end{aligned}")
+    # Already upright, or prose inside \text{}: unchanged (a second \mathrm, or one in \text, breaks TeX).
+    assert upright_names(r"\mathrm{net}_{h1}") == r"\mathrm{net}_{h1}"
+    assert upright_names(r"E_{total}\text{ with the updated parameters}") == \
+        r"E_{\mathrm{total}}\text{ with the updated parameters}"
 
 
 def test_latex_document():

@@ -30,7 +30,6 @@ HANDOUT_KINDS = ("compute", "sign", "chain")
 # Written to pdflatex's log when the key starts: "answer key on page 3" is the layout working.
 KEY_MARK = "backprop_tutor handout: answer key on page"
 _FIGURE_NAME = re.compile(r"[A-Za-z0-9-]+\.(pdf|png)")
-_TEXT = re.compile(r"(\\text\{[^{}]*\})")
 
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[a4paper,margin=1.1cm]{geometry}
@@ -53,15 +52,10 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 \begin{document}"""
 
 
-def _upright(tex: str) -> str:
-    r"""Multi-letter names upright in maths, leaving \text{...} alone (a \mathrm there would not compile)."""
-    return "".join(part if part.startswith(r"\text{") else upright_names(part) for part in _TEXT.split(tex))
-
-
 def _aligned(rows: list) -> str:
     """(left, right) rows as one LaTeX aligned block on "=", names upright."""
     body = r" \\ ".join(f"{left} &= {right}" for left, right in rows)
-    return _upright(r"\begin{aligned}" + body + r"\end{aligned}")
+    return upright_names(r"\begin{aligned}" + body + r"\end{aligned}")
 
 
 def _split(tex: str) -> tuple:
@@ -101,7 +95,7 @@ def _notation_table(network: Network) -> list:
              rf"& {both} & {both} \\ \hline"]
     for what, pairs in notation_groups(network):
         for row in range(0, len(pairs), 2):
-            cells = [f"${_upright(tex)}$" for pair in pairs[row:row + 2] for tex in pair]
+            cells = [f"${upright_names(tex)}$" for pair in pairs[row:row + 2] for tex in pair]
             if len(cells) < 4:   # an odd one out: no "=" in the empty pair
                 cells.append(r"\multicolumn{2}{c}{}")
             label = latex_escape(what) if row == 0 else ""
@@ -169,7 +163,7 @@ def _forms(step: Step) -> tuple:
 def step_block(step: Step) -> str:
     """A step as one aligned block: formula, numbers, value; each further form's numbers end in the value too."""
     if step.value is None:   # the opening: (i1, i2) = (0.05, 0.1)
-        return _upright(aligned_tex(step.formula, ""))
+        return upright_names(aligned_tex(step.formula, ""))
     form, more = _forms(step)
     name, formula = _split(form.tex)
     numbers, value = rhs(form.tex_numbers), step.value_tex
@@ -205,7 +199,7 @@ def _exercises(seed: int) -> tuple:
         if exercise.kind == "sign":   # the reason in words; the numbers follow as maths
             key.append(e(exercise.solution.substituted.partition(": ")[0]) + r".\par")
         if exercise.solution.tex:
-            key += [r"\[", _upright(exercise.solution.tex), r"\]"]
+            key += [r"\[", upright_names(exercise.solution.tex), r"\]"]
     return questions, key
 
 

@@ -38,9 +38,16 @@ _TRIES = 50   # seeds tried for a question not yet on the sheet before a kind gi
 _WORD = re.compile(r"(?<!\\begin\{)(?<!\\end\{)(?<!\\mathrm\{)(?<![\\A-Za-z])([A-Za-z]{2,})")
 
 
+_TEXT = re.compile(r"(\\text\{[^{}]*\})")
+
+
 def upright_names(tex: str) -> str:
-    r"""Multi-letter names set upright, as a textbook sets them: net_{h1} becomes \mathrm{net}_{h1}."""
-    return _WORD.sub(r"\\mathrm{\1}", tex)
+    r"""Multi-letter names set upright, as a textbook sets them: net_{h1} becomes \mathrm{net}_{h1}.
+
+    Words inside \text{...} are prose already (a \mathrm there would not compile): left alone.
+    """
+    return "".join(part if part.startswith(r"\text{") else _WORD.sub(r"\\mathrm{\1}", part)
+                   for part in _TEXT.split(tex))
 
 
 def _kinds(kinds) -> tuple:
