@@ -57,8 +57,11 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 # Views, loaded on first use: name -> module under this package.
 _VIEWS = {
+    "notation_table": "views.display",
+    "show_example": "views.display",
     "show_steps": "views.display",
     "show_training": "views.display",
+    "show_values": "views.display",
     "show_mistake_training": "views.mistake_plots",
     "ChainExplorer": "views.widgets",
     "ExerciseView": "views.widgets",
@@ -135,6 +138,7 @@ __all__ = [
     "load_example",
     "mistake_step",
     "mistake_table",
+    "notation_table",
     "predict",
     "preset",
     "quantity",
@@ -143,9 +147,11 @@ __all__ = [
     "register_loss",
     "render",
     "result_json",
+    "show_example",
     "show_mistake_training",
     "show_steps",
     "show_training",
+    "show_values",
     "sweep",
     "train",
     "train_with_mistake",

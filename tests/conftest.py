@@ -1,4 +1,5 @@
-"""Shared test set-up: the ``browser`` marker and when its tests run, skip or fail.
+"""Shared test set-up: the ``browser`` marker and when its tests run, skip or fail; the notebooks,
+each executed once per session for every test that reads its outputs.
 
 Browser tests (tests/test_browser.py) drive Debian's Chromium through Playwright for Python.
 They never download a browser: Chromium comes from ``apt-get install chromium`` (or the path
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -85,6 +87,42 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"Reason: {browser_unavailable() or 'see the skip reasons above'}", red=True)
     terminalreporter.write_line("The notebooks and the presentation mode were NOT checked in a real browser.",
                                 red=True)
+
+
+# --- the notebooks, executed once ----------------------------------------------------------------
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+CELL_TIMEOUT = 120  # seconds per cell
+KERNEL = "python3"  # the kernel installed with the package's environment
+
+
+@pytest.fixture(scope="session")
+def executed_notebook():
+    """``run(path)`` -> (the executed notebook, the error of the cell that raised or None).
+
+    Each notebook is executed once per test session, whichever test asks first; the others
+    (tests/test_notebooks.py, tests/test_student_text.py) read the same outputs.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    done: dict = {}
+
+    def run(path: Path):
+        path = Path(path)
+        if path not in done:
+            nb = nbformat.read(path, as_version=4)
+            client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
+                                    resources={"metadata": {"path": str(path.parent)}})
+            try:
+                client.execute()
+                error = None
+            except CellExecutionError as exc:
+                error = exc
+            done[path] = (nb, error)
+        return done[path]
+
+    return run
 
 
 # --- mutation testing (`make mutate`) ------------------------------------------------------------

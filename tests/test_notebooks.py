@@ -21,9 +21,6 @@ EXAMPLES_DIR = ROOT / "examples"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 IDS = [path.stem for path in NOTEBOOKS]
 
-CELL_TIMEOUT = 120  # seconds per cell
-KERNEL = "python3"
-
 # Figures a notebook quotes as published elsewhere, to say that they are wrong; never computed here.
 CITED = {
     # Mazur's article: "the total error is now down to 0.291027924" after one update. It came
@@ -49,17 +46,10 @@ def test_there_are_numbered_notebooks():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_executes_without_error(path):
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    nb = _read(path)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        pytest.fail(f"{path.name}: a cell raised\n{exc}", pytrace=False)
+def test_notebook_executes_without_error(path, executed_notebook):
+    nb, error = executed_notebook(path)   # executed once per session (tests/conftest.py)
+    if error is not None:
+        pytest.fail(f"{path.name}: a cell raised\n{error}", pytrace=False)
     problems = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):

@@ -36,7 +36,8 @@ class NetworkEditor(View):
                                   tooltip="One per non-input layer: " + ", ".join(ACTIVATIONS)),
             "loss": w.Dropdown(options=list(LOSSES), description="Loss", tooltip="half_sse is Mazur's ½Σ(t − o)²"),
             "bias": w.Dropdown(options=BIAS_MODES, description="Bias mode",
-                               tooltip="shared: one bias per layer (the seed); per_neuron; none"),
+                               tooltip="shared: one bias per layer (as in Mazur's example); per_neuron: one per "
+                                       "neuron; none"),
             "train_bias": w.Checkbox(description="Train biases", indent=False,
                                      tooltip="Whether gradient descent updates the biases"),
             "update": w.Dropdown(options=UPDATES, description="Update",
