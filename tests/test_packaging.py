@@ -231,7 +231,7 @@ LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
 INSIDE = {
     "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
-    "teaching": (("formatting", "notation", "random_examples"), ("walkthrough",), ("touches", "render"),
+    "teaching": (("formatting", "notation", "random_examples"), ("walkthrough", "landscape"), ("touches", "render"),
                  ("grading",), ("exercises", "mistakes"), ("sheets",), ("handout",),
                  ("__init__",)),
     "teaching.mistakes": (("catalogue",), ("rules",), ("variants",), ("checker", "gallery"), ("__init__",)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -104,6 +104,7 @@ class Training:
 
     ``diverged_at`` is the epoch whose update made the loss inf or nan (then training stopped,
     ``loss_history`` ends before it and the parameters are the last finite ones), else None.
+    ``path`` (when asked for) holds the parameters at each entry of ``loss_history``, one row each.
     """
 
     example: Example
@@ -113,6 +114,7 @@ class Training:
     parameters: list           # flat, in network.parameters order
     outputs: list              # (samples, outputs)
     diverged_at: int | None
+    path: np.ndarray | None = None   # (len(loss_history), P) with record_path=True
 
     @property
     def loss(self) -> float:
@@ -182,9 +184,10 @@ def _columns(rows, extra_axes: int = 0):
     return [array[:, k].reshape((-1,) + (1,) * extra_axes) for k in range(array.shape[1])]
 
 
-def _train_batch(compiled: Compiled, example: Example, params: list, rate: float, epochs: int):
+def _train_batch(compiled: Compiled, example: Example, params: list, rate: float, epochs: int,
+                 mask=None, trace=None):
     d = compiled.derivation
-    trained = np.array([p in d.updates for p in d.params])
+    trained = np.array([p in d.updates for p in d.params]) & (True if mask is None else np.asarray(mask))
     p = np.asarray(params, dtype=float)
     xs, ts = _columns(example.inputs), _columns(example.targets)
     history = np.empty(epochs + 1)
@@ -196,6 +199,8 @@ def _train_batch(compiled: Compiled, example: Example, params: list, rate: float
             if not (math.isfinite(loss) and np.all(np.isfinite(p))):
                 return history[:epoch], [float(v) for v in previous], epoch
             history[epoch] = loss
+            if trace is not None:
+                trace.append(p)
             if epoch == epochs:
                 break
             # The derived update p - eta * dE/dp, applied to the mean of the per-sample gradients.
@@ -204,16 +209,62 @@ def _train_batch(compiled: Compiled, example: Example, params: list, rate: float
     return history, [float(v) for v in p], None
 
 
-def train(example: Example, epochs: int | None = None, learning_rate: float | None = None) -> Training:
-    """Train for ``epochs`` (default: the example's) at ``learning_rate`` (default: the example's)."""
+def _frozen_step(step, mask):
+    """The step function with the parameters outside ``mask`` kept as they were."""
+    def step_some(params, x, t, rate):
+        out = step(params, x, t, rate)
+        return (out[0], *[new if keep else old for new, old, keep in zip(out[1:], params, mask)])
+    return step_some
+
+
+def _recording_step(step, trace: list):
+    """The step function, noting the parameters each call starts from."""
+    def step_and_note(params, x, t, rate):
+        trace.append(params)
+        return step(params, x, t, rate)
+    return step_and_note
+
+
+def _only_mask(compiled: Compiled, only) -> list:
+    d = compiled.derivation
+    keys = [as_quantity(k) for k in ([only] if isinstance(only, Quantity) else only)]
+    for key in keys:
+        if key not in d.updates:
+            raise SpecError("only", f"{key!r} is not a trained parameter of this network")
+    return [p in keys for p in d.params]
+
+
+def train(example: Example, epochs: int | None = None, learning_rate: float | None = None, *,
+          only=None, record_path: bool = False) -> Training:
+    """Train for ``epochs`` (default: the example's) at ``learning_rate`` (default: the example's).
+
+    ``only``: parameter keys to train, the others kept at their values (a two-parameter
+    landscape's descent path); ``record_path``: keep the parameters of every epoch in ``path``.
+    """
     rate = example.learning_rate if learning_rate is None else checks.learning_rate(learning_rate)
     epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")
     compiled = compile_network(example.network)
     params = example.flat_parameters()
-    run = _train_batch if example.update == "batch" else _train_online
-    history, params, diverged_at = run(compiled, example, params, rate, epochs)
+    mask = None if only is None else _only_mask(compiled, only)
+    trace = [] if record_path else None
+    if example.update == "batch":
+        history, params, diverged_at = _train_batch(compiled, example, params, rate, epochs, mask, trace)
+    elif mask is None and trace is None:
+        history, params, diverged_at = _train_online(compiled, example, params, rate, epochs)
+    else:
+        # The same loop with a wrapped step function: the fast path above stays as it is.
+        step = compiled.step_math if mask is None else _frozen_step(compiled.step_math, mask)
+        if trace is not None:
+            step = _recording_step(step, trace)
+        history, params, diverged_at = _train_online(replace(compiled, step_math=step), example, params, rate, epochs)
+        if trace is not None:
+            # One call per sample: each epoch starts at every n-th call; the end state is the last row.
+            trace = trace[::example.n_samples][: len(history)]
+            if len(trace) < len(history):
+                trace.append(params)
     outputs = predict(example, params)
-    return Training(example, rate, epochs, history, [float(v) for v in params], outputs, diverged_at)
+    path = None if trace is None else np.array(trace[: len(history)], dtype=float).reshape(len(history), -1)
+    return Training(example, rate, epochs, history, [float(v) for v in params], outputs, diverged_at, path)
 
 
 # --- sweeps: many learning rates in one vectorised run --------------------------------------
