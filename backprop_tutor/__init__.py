@@ -35,6 +35,8 @@ from .core.quantities import (
 from .core.registry import ACTIVATIONS, LOSSES, Activation, Loss, register_activation, register_loss
 from .core.spec import UPDATES, Example, Network, random_parameters
 from .core.symbolic import Derivation, Factor, derive
+from .teaching.compare import compare_gradients
+from .teaching.matrix_form import matrix_form
 from .teaching.mistakes import (
     MISTAKES,
     CheckReport,
@@ -48,6 +50,7 @@ from .teaching.mistakes import (
 )
 from .teaching.notation import NOTATIONS, Namer, quantity
 from .teaching.render import FORMATS, render, result_json
+from .teaching.sympy_steps import derivation_steps
 from .teaching.walkthrough import PHASES, Step, Walkthrough, walkthrough
 
 try:
@@ -58,6 +61,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # Views, loaded on first use: name -> module under this package.
 _VIEWS = {
     "notation_table": "views.display",
+    "show_derivation": "views.display",
+    "show_gradient_comparison": "views.display",
+    "show_matrix_form": "views.display",
     "show_example": "views.display",
     "show_steps": "views.display",
     "show_training": "views.display",
@@ -66,6 +72,7 @@ _VIEWS = {
     "ChainExplorer": "views.widgets",
     "ExerciseView": "views.widgets",
     "LearningRateExplorer": "views.widgets",
+    "MatrixView": "views.widgets.matrix_view",
     "NetworkEditor": "views.widgets",
     "StepThrough": "views.widgets",
     "TrainingView": "views.widgets",
@@ -106,6 +113,7 @@ __all__ = [
     "LearningRate",
     "LearningRateExplorer",
     "Loss",
+    "MatrixView",
     "Mistake",
     "Namer",
     "Net",
@@ -130,12 +138,15 @@ __all__ = [
     "Weight",
     "__version__",
     "check_backprop",
+    "compare_gradients",
+    "derivation_steps",
     "derive",
     "evaluate_step",
     "example_from_dict",
     "example_to_dict",
     "gradient_check",
     "load_example",
+    "matrix_form",
     "mistake_step",
     "mistake_table",
     "notation_table",
@@ -147,7 +158,10 @@ __all__ = [
     "register_loss",
     "render",
     "result_json",
+    "show_derivation",
     "show_example",
+    "show_gradient_comparison",
+    "show_matrix_form",
     "show_mistake_training",
     "show_steps",
     "show_training",

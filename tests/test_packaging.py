@@ -231,9 +231,9 @@ LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
 INSIDE = {
     "core": (("checks", "quantities"), ("registry",), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge",), ("engine",), ("__init__",)),
-    "teaching": (("formatting", "notation", "random_examples"), ("walkthrough", "landscape"), ("touches", "render"),
-                 ("grading",), ("exercises", "mistakes"), ("sheets",), ("handout",),
-                 ("__init__",)),
+    "teaching": (("formatting", "notation", "random_examples"), ("walkthrough", "landscape", "sympy_steps", "compare"),
+                 ("touches", "render", "matrix_form"), ("grading", "matrix_text"), ("exercises", "mistakes"),
+                 ("sheets",), ("handout",), ("__init__",)),
     "teaching.mistakes": (("catalogue",), ("rules",), ("variants",), ("checker", "gallery"), ("__init__",)),
 }
 # Libraries only the views may use.

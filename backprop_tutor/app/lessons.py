@@ -1,6 +1,6 @@
 """The lessons as files a student can open: ``backprop-tutor lessons [DEST] [--force]``.
 
-    backprop-tutor lessons ~/backprop            # ~/backprop/notebooks/00...08, ~/backprop/img, ~/backprop/examples
+    backprop-tutor lessons ~/backprop            # ~/backprop/notebooks/00...09, ~/backprop/img, ~/backprop/examples
     python -m backprop_tutor lessons ~/backprop  # the same
 
 DEST gets the repository's layout — ``notebooks/``, ``img/``, ``examples/`` side by side — so the

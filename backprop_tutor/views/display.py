@@ -1,5 +1,5 @@
-"""One-call displays for notebook cells: walkthrough steps, labelled values, the notation table and
-training summaries, as rich Markdown.
+"""One-call displays for notebook cells: walkthrough steps, labelled values, the notation table,
+training summaries, SymPy's derivations, the matrix form and the autograd comparison, as rich Markdown.
 
 The narrative of a notebook types no numbers; these calls show them, computed by the package, and
 every number they show stands beside the name of the quantity it is (no bare lists or tuples).
@@ -15,13 +15,18 @@ from ..core.engine import Training, train
 from ..core.example_files import load_example
 from ..core.quantities import Delta, ErrorTerm, Net, Out, Target, TotalError, Weight
 from ..core.spec import Example
+from ..teaching.compare import compare_gradients
 from ..teaching.formatting import aligned_tex, alternative_tex, fmt
+from ..teaching.matrix_form import matrix_form
+from ..teaching.matrix_text import matrix_markdown
 from ..teaching.notation import Namer, quantity
 from ..teaching.render import training_lines
+from ..teaching.sympy_steps import derivation_steps
 from ..teaching.walkthrough import Walkthrough, walkthrough
 
-__all__ = ["example_markdown", "notation_markdown", "notation_table", "show_example", "show_steps", "show_training",
-           "show_values", "steps_markdown", "values_markdown"]
+__all__ = ["example_markdown", "notation_markdown", "notation_table", "show_derivation", "show_example",
+           "show_gradient_comparison", "show_matrix_form", "show_steps", "show_training", "show_values",
+           "steps_markdown", "values_markdown"]
 
 # A preset name or file path, an example, or a walkthrough already built.
 Source = str | Example | Walkthrough
@@ -194,3 +199,25 @@ def notation_markdown(source: str | Example = "mazur") -> str:
 def notation_table(source: str | Example = "mazur") -> Markdown:
     """Display the notation table: each quantity's name in Mazur's notation and in the layered one."""
     return Markdown(notation_markdown(source))
+
+
+# --- SymPy at work, the matrix form, autograd ------------------------------------------------------
+
+def show_derivation(what: str | Example = "sigmoid", neuron: int = 0, notation: str = "mazur") -> Markdown:
+    """Display SymPy's steps: an activation's slope (``"sigmoid"``, ``"tanh"``) or the softmax delta (``"softmax"``)."""
+    return Markdown(derivation_steps(what, neuron, notation).markdown())
+
+
+def show_matrix_form(source: Source = "mazur", layer: int | None = None, part: str | None = None,
+                     notation: str = "mazur") -> Markdown:
+    """Display the matrix form of one layer (numbered as shown, inputs are 1) or all, and one part or all.
+
+    ``part`` is ``"forward"`` (z = W a + b), ``"delta"`` (∂E/∂a and δ) or ``"gradient"`` (∂E/∂W, ∂E/∂b).
+    """
+    walk = _walk(source, notation)
+    return Markdown(matrix_markdown(matrix_form(walk), layer, part))
+
+
+def show_gradient_comparison(source: str | Example = "mazur", sample: int = 0, notation: str = "mazur") -> Markdown:
+    """Display every gradient three ways: the derivation, finite differences and PyTorch (when installed)."""
+    return Markdown(compare_gradients(source, sample, notation).markdown())
