@@ -320,6 +320,14 @@ _PROBLEMS_JS = """(selector) => {
         }
         for (const img of output.querySelectorAll('img.widget-image'))
             if (visible(img) && !img.title) problems.push('figure without a text alternative (title)');
+        // The SVG diagram (an anywidget): drawn, its parts clickable, described for screen readers.
+        for (const diagram of output.querySelectorAll('.bt-svg-diagram')) {
+            const svg = diagram.querySelector('svg');
+            const described = svg && document.getElementById(svg.getAttribute('aria-describedby') || '-');
+            if (!svg || !visible(svg)) problems.push('SVG diagram not drawn');
+            else if (!svg.querySelector('[data-bt]')) problems.push('SVG diagram without clickable parts');
+            if (svg && !(described && text(described))) problems.push('SVG diagram without a text alternative');
+        }
     }
     return problems;
 }"""
@@ -378,8 +386,14 @@ def _step_state(view):
         "formula": "".join(m.inner_html() for m in body.locator("mjx-container").all()),
         "value": body.locator(".bt-value").inner_text() if body.locator(".bt-value").count() else "",
         "typeset": body.locator("mjx-container").count() > 0 and "$$" not in body.inner_text(),
-        "diagram": _image_state(view),
+        "diagram": _svg_state(view),
     }
+
+
+def _svg_state(view):
+    """What the view's SVG diagram shows: its markup and its text alternative."""
+    diagram = view.locator(".bt-svg-diagram").first
+    return diagram.locator(".bt-svg-picture").inner_html(), diagram.locator(".bt-description").text_content()
 
 
 def _wait_step_change(view, before, how):
@@ -547,7 +561,8 @@ def check_keyboard_step_through(page, view) -> None:
     page.keyboard.press("Shift+Tab")  # back to Previous, enabled now
     page.keyboard.press("Enter")
     wait_until(lambda: step() == start + 1, INTERACTION, lambda: f"Enter on Previous: {header()}")
-    keyboard_to(page, "Step", max_tabs=6, role="slider")  # Previous -> Next -> Reset -> the step slider
+    # Previous -> Next -> Reset -> Show all steps -> Predict first -> the step slider
+    keyboard_to(page, "Step", max_tabs=6, role="slider")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     wait_until(lambda: step() == start + 3, INTERACTION, lambda: f"ArrowRight on the step slider: {header()}")
@@ -757,3 +772,110 @@ def test_presentation_mode(stem, projector, present, page, artifacts, browser):
         assert not page.page_errors, page.page_errors
     finally:
         _screenshot(page, artifacts / f"present-{stem}{'-projector' if projector else ''}.png")
+
+
+# --- the projector: large diagrams, labels as large as the text, descriptions on demand ---------------
+
+PROJECTOR_VIEWPORT = {"width": 1280, "height": 800}
+PROJECTOR_NOTEBOOKS = ["01_network_and_forward_pass", "02_total_error", "03_backward_pass_output_layer",
+                       "04_backward_pass_hidden_layer", "05_training_loop"]
+
+# Per SVG diagram on the page: its rendered width, and its smallest label in px. A label's size is
+# its largest glyph (mathtext writes a subscript, like the 5 of w5, smaller, as the text's maths does).
+_DIAGRAM_SIZES_JS = """() => [...document.querySelectorAll('.bt-svg-diagram svg')].map(svg => {
+    let smallest = Infinity, which = '';
+    for (const label of svg.querySelectorAll('text')) {
+        const parts = [...label.querySelectorAll('tspan')];
+        const sizes = (parts.length ? parts : [label]).map(e => parseFloat(getComputedStyle(e).fontSize));
+        const size = Math.max(...sizes) * label.getScreenCTM().a;
+        if (size < smallest) { smallest = size; which = label.textContent.replace(/\\s+/g, ''); }
+    }
+    return {width: svg.getBoundingClientRect().width, smallest, which};
+})"""
+
+
+def _shown(locator) -> bool:
+    """Whether an element is visible on screen (a visually hidden one is clipped to 1 px)."""
+    box = locator.bounding_box()
+    return bool(box and box["width"] > 2 and box["height"] > 2)
+
+
+def check_describe(view) -> None:
+    """The view's figure has a text alternative that is hidden until Describe, and hidden again after."""
+    description = view.locator(".bt-description").first
+    assert description.text_content().strip(), "the figure has no text alternative"
+    assert not _shown(description), "the text alternative is visible before Describe is pressed"
+    describe = button(view, "Describe").first
+    describe.click()
+    wait_until(lambda: _shown(description), INTERACTION, "Describe did not show the text alternative")
+    describe.click()
+    wait_until(lambda: not _shown(description), INTERACTION, "Describe again did not hide the text alternative")
+
+
+def click_diagram_part(view, part: str) -> None:
+    """Click a part of the view's SVG diagram by its id (e.g. "bt-w-2-0-0-label", w5's name) with the mouse.
+
+    At the middle of its box: a straight edge's box has no height (the stroke is not counted), which
+    Playwright calls invisible, but the pointer on its middle hits the stroke.
+    """
+    target = view.locator(f'.bt-svg-diagram [data-bt="{part}"]').first
+    target.scroll_into_view_if_needed()
+    boxes = []
+
+    def still():
+        # Maths typesetting beside the diagram can move it: click once it stays put.
+        boxes.append(target.bounding_box())
+        return boxes[-1] and len(boxes) > 1 and boxes[-1] == boxes[-2]
+
+    box = wait_until(still, INTERACTION, f"{part} is not on the diagram, or never stops moving", 0.3) and boxes[-1]
+    view.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("stem", PROJECTOR_NOTEBOOKS)
+def test_projector_diagrams(stem, present, page, artifacts):
+    """`present --projector` at 1280x800: each step-through's diagram is at least half the screen wide, its
+    smallest label at least the body text; every text alternative shows only on Describe; a click on w5
+    opens ∂E/∂w5 (in the chain-rule explorer where there is one, else in the step-through)."""
+    server = present(stem, True)
+    page.set_viewport_size(PROJECTOR_VIEWPORT)
+    try:
+        open_app(page, server)
+        expected = EXPECTED_VIEWS[stem]
+        check_views_rendered(page, expected)
+        body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.jp-RenderedMarkdown p'))"
+                             ".fontSize)")
+        assert body >= 24, f"projector body text is {body}px"
+        sizes = page.evaluate(_DIAGRAM_SIZES_JS)
+        assert len(sizes) == expected.get("step", 0) + expected.get("chain", 0)
+        for size in sizes:
+            assert size["width"] >= PROJECTOR_VIEWPORT["width"] / 2, f"the diagram is {size['width']:.0f}px wide"
+            assert size["smallest"] >= body, (f"the label {size['which']!r} is {size['smallest']:.1f}px, "
+                                              f"the body text {body}px")
+        for kind in ("step", "chain", "training"):
+            for view in views_of(page, kind):
+                view.scroll_into_view_if_needed()
+                check_describe(view)
+        if "chain" in expected:
+            chain = views_of(page, "chain")[0]
+            heading = chain.locator(".bt-value")
+            # Away from w5 first, where the explorer opens at it: neuron o2 chooses the first weight into it, w7.
+            click_diagram_part(chain, "bt-n-2-1")
+            wait_until(lambda: "dE_total/dw7 = " in heading.inner_text(), INTERACTION,
+                       lambda: f"a click on o2 shows {heading.inner_text()}")
+            click_diagram_part(chain, "bt-w-2-0-0")   # w5's edge (its name shows only while it is chosen)
+            wait_until(lambda: "dE_total/dw5 = " in heading.inner_text(), INTERACTION,
+                       lambda: f"a click on w5 shows {heading.inner_text()}")
+            assert float(heading.inner_text().split("= ")[1]) == pytest.approx(SEED["cell20_dE_dw5"], rel=1e-8)
+        elif "step" in expected:
+            step = views_of(page, "step")[0]
+            # w5's name is written only while it is highlighted; its edge is always there.
+            click_diagram_part(step, "bt-w-2-0-0")
+            title = step.locator(".bt-step-title")
+            wait_until(lambda: title.inner_text() == "Gradient for w5", INTERACTION,
+                       lambda: f"a click on w5 opened {title.inner_text()!r}")
+        else:
+            print(f"{stem}: no step-through or chain-rule explorer (its diagram is the training view's PNG)")
+        assert not page_problems(page), page_problems(page)
+        assert not page.page_errors, page.page_errors
+    finally:
+        _screenshot(page, artifacts / f"projector-{stem}.png")

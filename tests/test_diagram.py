@@ -12,8 +12,10 @@ from matplotlib.colors import same_color  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from backprop_tutor import Example, Namer, Network, evaluate_step, preset, random_parameters, walkthrough  # noqa: E402
-from backprop_tutor.teaching.touches import known_values, step_highlights  # noqa: E402
+from backprop_tutor.core.quantities import Bias, Weight  # noqa: E402
+from backprop_tutor.teaching.touches import edge_parameter, known_values, step_highlights  # noqa: E402
 from backprop_tutor.views.diagram import NetworkDiagram  # noqa: E402
+from backprop_tutor.views.diagram_ids import element_id, element_target  # noqa: E402
 from backprop_tutor.views.figures import (  # noqa: E402
     FILES,
     backward_hidden_figure,
@@ -274,3 +276,58 @@ def test_figures_command_writes_three_pngs(tmp_path, capsys):
 def test_figures_command_reports_a_bad_example(tmp_path, capsys):
     assert main([str(tmp_path), "--example", "no-such-preset"]) == 2
     assert "error: example" in capsys.readouterr().err
+
+
+# --- ids of the clickable parts (what an SVG click sends back) ------------------------------------
+
+@pytest.mark.parametrize("name", ["seed", "xor"])
+def test_every_weight_bias_and_neuron_artist_names_what_it_draws(name):
+    """Each weight edge, bias and neuron artist carries an id that reads back as its own quantity."""
+    example = preset(name)
+    net = example.network
+    d = make(example)
+    for edge, line in d.edge_artists.items():
+        param = edge_parameter(net, edge)
+        assert element_target(line.get_gid(), net) == param, (edge, line.get_gid())
+    for edge, text in d.edge_labels.items():
+        assert element_target(text.get_gid(), net) == edge_parameter(net, edge)
+    for node in d.nodes:
+        gids = {d.node_artists[node].get_gid(), d.node_labels[node].get_gid(), d.value_labels[node].get_gid()}
+        if node[0] == "bias":
+            expected = Bias(node[1]) if net.parameters.shared else None
+        elif node != ("E",) and node[0] > 0:
+            expected = node
+        else:
+            expected = None   # inputs and the error open no step
+        assert {element_target(g, net) if g else None for g in gids} == {expected}, node
+    # Every id in the diagram is unique, as an SVG needs.
+    ids = [a.get_gid() for a in d.ax.lines + d.ax.texts if a.get_gid()]
+    assert len(ids) == len(set(ids))
+
+
+def test_element_ids_read_back_only_what_the_network_has():
+    seed_net, xor_net = preset("seed").network, preset("xor").network
+    assert element_id(Weight(2, 0, 0)) == "bt-w-2-0-0" and element_target("bt-w-2-0-0", seed_net) == Weight(2, 0, 0)
+    assert element_target("bt-w-2-0-0-label", seed_net) == Weight(2, 0, 0)
+    assert element_target("bt-b-1-edge1", seed_net) == Bias(1)
+    assert element_target("bt-n-2-1-value", seed_net) == (2, 1)
+    assert element_target("bt-b-1-2", xor_net) == Bias(1, 2)          # xor: one bias per neuron
+    for bad in ("bt-w-3-0-0", "bt-w-2-2-0", "bt-w-0-0-0", "bt-n-3-0", "bt-n-1-5", "bt-b-1-0", "bt-b-3",
+                "bt-w-2-0", "w5", "", "bt-w-2-0-0-LABEL", "bt-w-2-0-0 ", "__import__('os')", "bt-x-1-0"):
+        assert element_target(bad, seed_net) is None, bad
+    assert element_target("bt-b-1", xor_net) is None                  # no shared bias there
+    assert element_id(("E",)) is None and element_id(None) is None
+
+
+def test_a_minimum_font_raises_every_text_and_writes_names_only(seed, seed_walk):
+    """A projector's diagram: no text under ``min_font``, no numbers on it, no legend."""
+    d = make(seed, size=(7.5, 4.2), min_font=21.6)
+    step = seed_walk.step_for(DE_DW5)
+    d.highlight_step(step, evaluate_step(seed).values, weights=seed.weights, biases=seed.biases)
+    shown = [t for t in d.ax.texts if t.get_visible() and t.get_text()]
+    assert shown and min(t.get_fontsize() for t in shown) >= 21.6
+    assert not [t.get_text() for t in shown if "=" in t.get_text()]   # values are written "w5 = 0.4", "= 0.05"
+    assert d.ax.get_legend() is None
+    assert d.edge_labels[((1, 0), (2, 0))].get_visible()            # the highlighted w5 keeps its name
+    normal = make(seed, size=(7.5, 4.2))
+    assert max(t.get_fontsize() for t in normal.ax.texts) < 21.6 and normal.ax.get_legend() is not None

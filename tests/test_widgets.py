@@ -10,13 +10,16 @@ prints it (SEED_CELL6_OUT_H1 is printed by In [6]).
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import os
 import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import tomllib
 from golden import B1, SEED, SEED_CELL35_OUTPUTS, W5, W7, E, dE
 
 from backprop_tutor import Network, derive, evaluate_step, preset, sweep, train, walkthrough
@@ -29,6 +32,7 @@ from backprop_tutor.views.widgets import (
     TrainingView,
     Tutorial,
     base,
+    svg_diagram,
 )
 from backprop_tutor.views.widgets.step_through import step_html
 
@@ -109,6 +113,12 @@ def assert_png(data):
     assert data.startswith(PNG), data[:16]
 
 
+def assert_svg(text: str):
+    """An inline SVG document: no XML prolog (it goes inside HTML), one root, labels as text."""
+    assert text.startswith("<svg") and text.rstrip().endswith("</svg>"), text[:40]
+    assert "<text" in text
+
+
 # === StepThrough ==========================================================================
 
 def test_three_next_clicks_show_out_h1_as_the_seed_prints_it():
@@ -121,9 +131,10 @@ def test_three_next_clicks_show_out_h1_as_the_seed_prints_it():
     assert value == pytest.approx(SEED_CELL6_OUT_H1, rel=SHOWN)
     assert value == pytest.approx(values[("a", 1, 0)], rel=SHOWN)
     body = view.body.value
-    assert r"$$out_{h1} = \frac{1}{1 + e^{-net_{h1}}}$$" in body                        # the formula
-    assert rf"$$out_{{h1}} = \frac{{1}}{{1 + e^{{-{displayed_number(values[('z', 1, 0)])}}}}}$$" in body  # numbers
-    assert f"$$out_{{h1}} = {displayed_number(values[('a', 1, 0)])}$$" in body           # the value
+    out, net = r"\mathrm{out}_{h1}", r"\mathrm{net}_{h1}"   # words upright in the maths
+    assert rf"$${out} = \frac{{1}}{{1 + e^{{-{net}}}}}$$" in body                            # the formula
+    assert rf"$${out} = \frac{{1}}{{1 + e^{{-{displayed_number(values[('z', 1, 0)])}}}}}$$" in body  # numbers
+    assert f"$${out} = {displayed_number(values[('a', 1, 0)])}$$" in body                  # the value
     assert view.displayed_value == f"out_h1 = {displayed_number(SEED_CELL6_OUT_H1)}"
     assert view.position.value == 4 and view.phase_buttons.value == "forward"  # the slider counts from 1
 
@@ -215,13 +226,13 @@ def test_notation_buttons_switch_the_body_to_layered_names_and_back():
     assert t.notation == "layered"
     body = view.body.value
     assert "z^{(2)}_{1}" in body and "a^{(2)}_{1}" in body
-    assert "out_{h1}" not in body and "net_{h1}" not in body
+    assert "{out}_{h1}" not in body and "{net}_{h1}" not in body
     assert shown_line(body)[0] == "a1_2"
     assert shown_line(body)[1] == pytest.approx(SEED_CELL6_OUT_H1, rel=SHOWN)
-    assert "a1_2" in view.picture.image.tooltip and "h1" not in view.picture.image.tooltip
+    assert "a1_2" in view.picture.alt and "h1" not in view.picture.alt
     assert view.cursor.index == 3                    # the student keeps their place
     view.notation_buttons.value = "mazur"
-    assert "out_{h1}" in view.body.value and "a^{(2)}_{1}" not in view.body.value
+    assert r"\mathrm{out}_{h1}" in view.body.value and "a^{(2)}_{1}" not in view.body.value
 
 
 def test_notation_set_on_the_tutorial_moves_the_toggle():
@@ -248,26 +259,26 @@ def test_opening_at_a_phase():
 def test_diagram_image_changes_between_steps_and_its_text_says_what_is_highlighted():
     view = StepThrough("seed")
     values = evaluate_step(preset("seed"))
-    images = [bytes(view.picture.image.value)]
-    tips = [view.picture.image.tooltip]
-    assert_png(images[0])
+    images = [view.picture.svg]
+    tips = [view.picture.alt]
+    assert_svg(images[0])
     assert "Highlighted: i1" in tips[0] and "i2" in tips[0]
     for _ in range(3):
         view.next_button.click()
-        images.append(bytes(view.picture.image.value))
-        tips.append(view.picture.image.tooltip)
+        images.append(view.picture.svg)
+        tips.append(view.picture.alt)
     assert len(set(images)) == 4, "every step draws a different picture"
     for data in images:
-        assert_png(data)
+        assert_svg(data)
     highlighted = tips[3].split("Highlighted: ")[1]
     assert highlighted.startswith("h1 (")
     assert f"out {values[('a', 1, 0)]:.4g}" in highlighted and f"net {values[('z', 1, 0)]:.4g}" in highlighted
     assert "o1" not in highlighted.split(".")[0]
-    assert text_of(view.picture.caption.value) == tips[3]    # the same text under the image
+    assert view.picture.widget.description == tips[3]    # the same text, shown on Describe
     # The gradient of w5 highlights its edge with the engine's gradient.
     walk = walkthrough(preset("seed"))
     view.position.value = walk.steps.index(walk.step_for(dE(W5))) + 1
-    assert f"edge w5 from h1 to o1 (value 0.4, gradient {values[dE(W5)]:.4g}" in view.picture.image.tooltip
+    assert f"edge w5 from h1 to o1 (value 0.4, gradient {values[dE(W5)]:.4g}" in view.picture.alt
 
 
 def _double_script(tex: str) -> list:
@@ -284,6 +295,119 @@ def test_every_step_is_valid_tex_in_both_notations(notation):
     bad = {m for step in t.walk for m in _double_script(step_html(step, len(t.walk)))}
     assert not bad  # the walkthrough braces updated names: {w^{(2)}_{11}}^{+}
     assert not _double_script(view.body.value)
+
+
+def header(view) -> str:
+    """The step-through's header line, e.g. 'Step 3 of 13 · Forward pass'."""
+    return text_of(re.search(r'<div class="bt-step-header"[^>]*>(.*?)</div>', view.body.value).group(1))
+
+
+def test_the_lecture_path_counts_its_own_steps_and_show_all_steps_switches_paths():
+    t = Tutorial("mazur")
+    lecture, full = t.walk.path("lecture"), t.walk.path("full")
+    assert len(lecture) == 13 and len(full) == 45
+    view = StepThrough(t, path="lecture")
+    assert header(view).startswith("Step 1 of 13 ·") and view.position.max == 13
+    assert view.all_steps.value is False
+    view.next_button.click()
+    view.next_button.click()
+    assert view.cursor.index == lecture[2] and header(view).startswith("Step 3 of 13 ·")
+    assert view.position.value == 3
+    assert view.body.value.count("bt-step-title") == 1 and t.walk[lecture[2]].title in view.body.value
+    view.position.value = 13                         # the slider runs over the path
+    assert view.cursor.index == lecture[-1] and view.next_button.disabled
+    view.all_steps.value = True                      # Show all steps: the same step, numbered in the whole walk
+    assert view.cursor.path == "full" and view.position.max == 45
+    assert header(view).startswith(f"Step {lecture[-1] + 1} of 45 ·")
+    view.position.value = 3                          # net_h2 is not on the lecture path ...
+    assert 2 not in lecture and 1 in lecture
+    view.all_steps.value = False                     # ... so the lecture path goes back to net_h1, its step 2
+    assert view.cursor.path == "lecture" and view.cursor.index == 1 and header(view).startswith("Step 2 of 13")
+    default = StepThrough(Tutorial("mazur"))
+    assert default.cursor.path == "full" and default.all_steps.value and header(default).startswith("Step 1 of 45")
+
+
+def test_clicking_the_diagram_opens_the_step_of_what_was_clicked():
+    t = Tutorial("mazur")
+    walk = t.walk
+    view = StepThrough(t)
+    view.picture.click("bt-w-2-0-0-label")           # w5, in the forward pass: its gradient
+    assert view.cursor.index == walk.step_for(dE(W5)).index and "Gradient for w5" in view.body.value
+    view.phase_buttons.value = "update"
+    view.picture.click("bt-w-2-1-0")                 # w7's edge, in the update phase: its update
+    assert view.cursor.step.key == ("new", W7)
+    view.phase_buttons.value = "forward"
+    view.picture.click("bt-n-1-0")                   # h1 forward: its net input
+    assert view.cursor.step.key == ("z", 1, 0)
+    view.phase_buttons.value = "hidden"
+    view.picture.click("bt-n-1-0-label")             # h1 backward: its delta
+    assert view.cursor.step.title == "The node delta of h1"
+    view.picture.click("bt-n-1-0-label")             # the same part twice is two clicks: nothing breaks
+    view.picture.click("bt-b-1-edge1")               # a shared bias, from any of its edges
+    assert view.cursor.step.key == dE(B1)
+    before = (view.cursor.index, view.body.value)
+    for bad in ("bt-w-9-0-0", "bt-n-0-0", "bt-b-1-0", "alert(1)", ""):   # never an error, never a move
+        view.picture.click(bad)
+    assert (view.cursor.index, view.body.value) == before
+
+
+def test_a_click_off_the_lecture_path_opens_the_full_path():
+    t = Tutorial("mazur")
+    view = StepThrough(t, path="lecture")
+    w6 = t.walk.step_for(dE(("w", 2, 0, 1)))
+    assert w6.index not in t.walk.path("lecture")
+    view.picture.click("bt-w-2-0-1-label")
+    assert view.cursor.path == "full" and view.all_steps.value and view.cursor.index == w6.index
+    assert header(view).startswith(f"Step {w6.index + 1} of 45")
+
+
+def test_the_diagram_is_svg_whose_parts_are_named_for_screen_readers():
+    view = StepThrough("mazur")
+    svg = view.picture.svg
+    for part in ("bt-w-1-0-0", "bt-w-2-1-1-label", "bt-b-2", "bt-n-2-1", "bt-n-1-0-label"):
+        assert f'id="{part}"' in svg, part
+    assert view.picture.widget.names["bt-w-2-0-0"] == "w5" and view.picture.widget.names["bt-n-1-0"] == "h1"
+    view.notation_buttons.value = "layered"
+    assert view.picture.widget.names["bt-w-2-0-0"] == "w11_3"
+    one = view.picture.svg
+    view.next_button.click()
+    assert view.picture.svg != one and view.picture.svg.startswith("<svg")
+
+
+def test_describe_shows_the_text_alternative_and_hides_it_again():
+    step = StepThrough("mazur")
+    assert step.picture.widget.description == step.picture.alt and "Network 2-2-2" in step.picture.alt
+    assert not step.picture.widget.described     # read by screen readers, not shown
+    step.picture.describe.value = True
+    assert step.picture.widget.described
+    step.picture.describe.value = False
+    assert not step.picture.widget.described
+    view = TrainingView("mazur")                  # a PNG figure: the caption is visually hidden ...
+    caption = view.picture.caption
+    assert "clip:rect(0,0,0,0)" in caption.value and caption.layout.height == "0px"
+    assert text_of(caption.value) == view.picture.image.tooltip != ""
+    view.picture.describe.value = True            # ... until Describe is pressed
+    assert "clip" not in caption.value and caption.layout.height is None
+    assert text_of(caption.value) == view.picture.image.tooltip
+    view.picture.describe.value = False
+    assert "clip:rect(0,0,0,0)" in caption.value
+
+
+def test_in_projector_mode_the_diagram_takes_the_wider_column_and_writes_large_names(monkeypatch):
+    monkeypatch.setenv(base.PROJECTOR_ENV, "1")
+    view = StepThrough("mazur")
+    picture = view.picture
+    assert picture.projector and picture.column == 58 and picture.box.layout.width == "58%"
+    assert picture.min_font == pytest.approx(72 * 7.5 / 25)
+    texts = [t for t in view.diagram.ax.texts if t.get_visible() and t.get_text()]
+    assert min(t.get_fontsize() for t in texts) >= picture.min_font
+    monkeypatch.setenv(base.PROJECTOR_ENV, "")
+    assert StepThrough("mazur").picture.min_font == 0
+
+
+def test_present_tells_the_kernel_by_the_variable_the_views_read():
+    from backprop_tutor.app import present
+    assert present.PROJECTOR_ENV == base.PROJECTOR_ENV
 
 
 # === ChainExplorer ========================================================================
@@ -328,7 +452,20 @@ def test_chain_explorer_w5_is_the_seed_gradient_and_update():
     assert view.choice.label == "w5"
     assert shown_line(view.body.value)[1] == pytest.approx(SEED_CELL20_DE_DW5, rel=SHOWN)
     assert shown_line(view.body.value, "bt-update-value")[1] == pytest.approx(SEED_CELL22_W5_UPDATED, rel=SHOWN)
-    assert "gradient" in view.picture.image.tooltip and "w5" in view.picture.image.tooltip
+    assert "gradient" in view.picture.alt and "w5" in view.picture.alt
+
+
+def test_clicking_the_diagram_chooses_a_parameter_in_the_chain_explorer():
+    view = ChainExplorer("mazur", parameter="w5")
+    body = view.body.value
+    view.picture.click("bt-w-2-1-0-label")            # w7
+    assert view.choice.label == "w7" and view.body.value != body and "Gradient for w7" in view.body.value
+    view.picture.click("bt-b-1")                     # the bias unit b1
+    assert view.choice.label == "b1"
+    view.picture.click("bt-n-2-1")                   # neuron o2: the first weight into it, w7 (from h1)
+    assert view.choice.label == "w7"
+    view.picture.click("bt-w-7-0-0")                 # not in this network: nothing changes
+    assert view.choice.label == "w7"
 
 
 def test_chain_explorer_mazur_bias_is_not_trained():
@@ -340,10 +477,10 @@ def test_chain_explorer_mazur_bias_is_not_trained():
     assert "not trained" in text_of(body)
     assert "bt-update-value" not in body
     assert shown_line(body)[1] == pytest.approx(values[dE(B1)], rel=SHOWN)
-    picture = bytes(view.picture.image.value)
+    picture = view.picture.svg
     view.choice.label = "w5"
     assert "not trained" not in view.body.value and "bt-update-value" in view.body.value
-    assert bytes(view.picture.image.value) != picture
+    assert view.picture.svg != picture
 
 
 # === LearningRateExplorer =================================================================
@@ -547,7 +684,7 @@ def _snapshot(desk):
     return {
         "example": desk["t"].example,
         "step": desk["step"].body.value,
-        "step_image": bytes(desk["step"].picture.image.value),
+        "step_image": desk["step"].picture.svg,
         "chain": desk["chain"].body.value,
         "chain_options": desk["chain"].choice.options,
         "lr": desk["lr"].status.value,
@@ -684,7 +821,7 @@ def test_new_layer_sizes_reach_every_view():
     assert step.position.max == len(walk)
     assert step.cursor.index <= len(walk) - 1
     assert step.body.value.count("$$") >= 2 and walk[step.cursor.index].title in text_of(step.body.value)
-    assert "Network 2-3-2" in step.picture.image.tooltip
+    assert "Network 2-3-2" in step.picture.alt
     params = derive(network).params
     assert [v for _, v in desk["chain"].choice.options] == list(params)
     assert lr_status(desk["lr"])["loss"] == pytest.approx(train(t.example, epochs=200).loss, rel=SHOWN)
@@ -808,3 +945,14 @@ def test_training_view_at_epoch_zero_follows_a_new_example():
     assert view.diagram.network.layers == (2, 3, 1)
     loss = float(re.search(r"Loss (\S+);", view.picture.image.tooltip).group(1))
     assert loss == pytest.approx(train(preset("xor"), epochs=0).loss, rel=SHOWN)
+
+
+def test_the_diagram_widget_assets_ship_in_the_wheel():
+    """The SVG widget's script and style sheet are files beside it: package-data must list them."""
+    root = Path(svg_diagram.__file__).resolve().parents[2]     # backprop_tutor/
+    patterns = tomllib.loads((root.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    widget = svg_diagram.DiagramWidget()
+    for path, loaded in ((svg_diagram.SCRIPT, widget._esm), (svg_diagram.STYLE, widget._css)):
+        assert loaded == path.read_text()                           # the widget loads these very files
+        relative = path.relative_to(root).as_posix()
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns["backprop_tutor"]), relative

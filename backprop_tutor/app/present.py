@@ -9,7 +9,9 @@ Voilà runs in this process, configured here:
 
 - ``--projector`` selects the ``projector`` template shipped in ``backprop_tutor/share/jupyter``
   (Voilà's lab template plus a style sheet: about 1.6x larger type, black on white, a thick
-  focus ring);
+  focus ring, compact controls) and sets ``BACKPROP_TUTOR_PROJECTOR=1`` for the kernels Voilà
+  starts (they inherit this process's environment), so the diagrams draw labels as large as
+  that type;
 - every cell has a time limit (``VoilaExecutor.timeout``): a cell that stalls — the executor can
   hang on a cell that writes to an Output widget (jupyter/nbclient#312) — ends with an error
   on the page instead of a page that never finishes;
@@ -30,13 +32,15 @@ import re
 import sys
 from pathlib import Path
 
-__all__ = ["TEMPLATE_ROOT", "inline_local_images", "main", "voila_arguments"]
+__all__ = ["PROJECTOR_ENV", "TEMPLATE_ROOT", "inline_local_images", "main", "voila_arguments"]
 
 #: A Jupyter data directory holding ``voila/templates/projector``.
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "share" / "jupyter"
 PROJECTOR_TEMPLATE = "projector"
 DEFAULT_PORT = 8866
 DEFAULT_CELL_TIMEOUT = 120  # seconds
+#: The kernel reads it (views.widgets.base.PROJECTOR_ENV): its diagrams draw projector-sized labels.
+PROJECTOR_ENV = "BACKPROP_TUTOR_PROJECTOR"
 
 _MARKDOWN_IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)(>?(?:\s+\"[^\"]*\")?\s*\))")
 _HTML_IMAGE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*[\"'])([^\"']+)([\"'])", re.IGNORECASE)
@@ -144,6 +148,10 @@ def main(argv=None) -> int:
     # Voilà looks for templates in the Jupyter data path; ours come first.
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(TEMPLATE_ROOT)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+    if options.projector:
+        os.environ[PROJECTOR_ENV] = "1"
+    else:
+        os.environ.pop(PROJECTOR_ENV, None)   # an earlier projector run's setting must not leak in
     arguments = voila_arguments(notebook, port=options.port, projector=options.projector, token=options.token,
                                 open_browser=options.open_browser, cell_timeout=options.cell_timeout)
     Voila.launch_instance(argv=arguments, config=config)

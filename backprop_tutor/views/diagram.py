@@ -28,6 +28,7 @@ from ..core.spec import Network
 from ..teaching.notation import Namer
 from ..teaching.touches import ERROR_NODE, edge_parameter, step_focus, step_highlights
 from .describe import describe_diagram
+from .diagram_ids import element_id
 from .layout import DiagramLayout
 from .palette import FADED_ALPHA, FILLS, HIGHLIGHT, HIGHLIGHT_FILL, INK, NEGATIVE, NEUTRAL, POSITIVE, figure_number
 
@@ -47,15 +48,19 @@ class NetworkDiagram:
 
     ``node_artists``, ``node_labels``, ``value_labels`` (node -> artist), ``edge_artists``
     (edge -> Line2D, weight, bias and error edges) and ``edge_labels`` (weight and per-neuron
-    bias edges -> Text) are the only artists it ever adds, besides the legend.
+    bias edges -> Text) are the only artists it ever adds, besides the legend. Each weight, bias
+    and neuron artist carries an id naming it (diagram_ids.py), written into an SVG as ``<g id>``.
+    ``min_font`` (points) raises every text to at least that size (a projector's diagram).
     """
 
-    def __init__(self, ax, network: Network, namer: Namer, *, show_error: bool = True, legend: bool = True):
+    def __init__(self, ax, network: Network, namer: Namer, *, show_error: bool = True, legend: bool = True,
+                 min_font: float = 0.0):
         self.ax, self.figure = ax, ax.figure
         self.network, self.namer, self.show_error = network, namer, show_error
         box = ax.get_window_extent()   # sizes are fixed in points, from the size of the Axes now
         self.layout = DiagramLayout(network, namer, show_error,
-                                    (box.width * 72.0 / self.figure.dpi, box.height * 72.0 / self.figure.dpi))
+                                    (box.width * 72.0 / self.figure.dpi, box.height * 72.0 / self.figure.dpi),
+                                    min_font=min_font)
         self.nodes, self.edges = self.layout.nodes, self.layout.edges
         self._weights, self._values = {}, {}
         self._highlight_nodes, self._highlight_edges = frozenset(), frozenset()
@@ -68,7 +73,8 @@ class NetworkDiagram:
         self.node_labels = {n: self._draw_node_label(n) for n in self.nodes}
         self.value_labels = {n: self._draw_value_label(n) for n in self.nodes}
         self.edge_labels = {e: self._draw_edge_label(e, t) for e, t in self.layout.label_t.items()}
-        if legend:
+        self._tag()
+        if legend and not self.layout.sparse:   # a sparse diagram has no room for it; the text alternative says it
             self._legend()
         self._restyle()
 
@@ -114,6 +120,26 @@ class NetworkDiagram:
         return self.ax.text(*self.layout.along(edge, t), "", ha="center", va="center", fontsize=self.layout.small,
                             color=INK, zorder=2.5, linespacing=1.5,
                             bbox=dict(boxstyle="round,pad=0.18", fc="white", ec="none", alpha=0.9))
+
+    def _tag(self):
+        """Name each clickable artist by what it draws (SVG ``<g id>``): weights, biases, neurons."""
+        for edge, line in self.edge_artists.items():
+            param = edge_parameter(self.network, edge)
+            # A shared bias has one edge per neuron: each needs its own id.
+            part = f"edge{edge[1][1]}" if isinstance(param, Bias) and param.shared else ""
+            line.set_gid(element_id(param, part))
+        for edge, text in self.edge_labels.items():
+            text.set_gid(element_id(edge_parameter(self.network, edge), "label"))
+        for node in self.nodes:
+            if node == ERROR_NODE:
+                continue
+            if node[0] == "bias":
+                item = Bias(node[1]) if self.network.parameters.shared else None
+            else:
+                item = node if node[0] > 0 else None   # an input has no step of its own to open
+            for artist, part in ((self.node_artists[node], ""), (self.node_labels[node], "label"),
+                                 (self.value_labels[node], "value")):
+                artist.set_gid(element_id(item, part) if item is not None else None)
 
     def _legend(self):
         handles = [Line2D([], [], color=POSITIVE, lw=2.5, ls="-"),
@@ -239,7 +265,7 @@ class NetworkDiagram:
             lines = [SEPARATOR.join(item for group in groups for item in group)]
         value.set_text("\n".join(line for line in lines if line))
         crowded = mode == "line" or self.layout.dense_layer(node)
-        value.set_visible(bool(value.get_text()) and (strong or not crowded))
+        value.set_visible(bool(value.get_text()) and (strong or not crowded) and not self.layout.sparse)
         value.set_alpha(alpha)
 
     # -- text --------------------------------------------------------------------------
@@ -281,6 +307,8 @@ class NetworkDiagram:
     def _edge_text(self, edge, strong) -> str:
         param = edge_parameter(self.network, edge)
         name = _math(self.namer.tex(param))
+        if self.layout.sparse:
+            return name      # large type, names only: the step's text gives the numbers
         if self._show_weight_values and param in self._weights:
             name += f" = {figure_number(self._weights[param])}"
         return "\n".join([name] + self._gradient_lines(param, strong))

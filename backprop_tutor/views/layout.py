@@ -25,11 +25,14 @@ class DiagramLayout:
     (fonts in points), ``value_mode`` ("stacked", "columns" or "line": how values sit under a
     neuron), ``xlim``/``ylim``, ``label_t`` (labelled edge -> where along it its label sits,
     0 at the source) and ``dense`` (layer -> whether its incoming edges are labelled only when
-    highlighted).
+    highlighted). ``min_font`` (points) is the smallest text size allowed (0: sizes follow the
+    Axes); a diagram with one is ``sparse``: names only, no values (the step's text gives them).
     """
 
-    def __init__(self, network: Network, namer: Namer, show_error: bool, size: tuple):
+    def __init__(self, network: Network, namer: Namer, show_error: bool, size: tuple, min_font: float = 0.0):
         self.network, self.namer, self.show_error = network, namer, show_error
+        self.min_font = float(min_font)
+        self.sparse = self.min_font > 0
         self.positions = _positions(network, show_error)
         self.nodes = list(self.positions)
         self.edges = _edges(network, show_error)
@@ -74,7 +77,12 @@ class DiagramLayout:
             d = self.diameter = min(max(0.36 * min(self.pt_y, 0.5 * self.pt_x), 12.0), 42.0)
             self.font = min(max(0.4 * d, 7.0), 16.0)
             s = self.small = min(max(0.29 * d, 6.5), 11.5)
-            if d + 4 * 1.3 * s + 6 <= self.pt_y:
+            if s < self.min_font:
+                # Larger type than the Axes would give: nodes grow with their names.
+                s = self.small = self.min_font
+                self.font = max(self.font, 1.15 * s)
+                d = self.diameter = max(d, 2.2 * self.font)
+            if not self.sparse and d + 4 * 1.3 * s + 6 <= self.pt_y:
                 self.value_mode = "stacked"     # one value per line
             elif d + 2 * 1.3 * s + 4 <= self.pt_y:
                 self.value_mode = "columns"     # two values per line
@@ -82,7 +90,8 @@ class DiagramLayout:
                 self.value_mode = "line"        # one line, highlighted neurons only
             left = max(0.5 * d, 2.5 * s) + 6
             right = (0.75 * d if self.show_error else max(0.5 * d, 7 * s)) + 10
-            lines = 2 if self.network.parameters.has_bias else {"stacked": 4, "columns": 2, "line": 1}[self.value_mode]
+            lines = 0 if self.sparse else 2 if self.network.parameters.has_bias else \
+                {"stacked": 4, "columns": 2, "line": 1}[self.value_mode]
             top, bottom = 0.75 * d + 4, 0.5 * d + lines * 1.3 * s + 8
             self.pt_x = max(width - left - right, 1.0) / span_x
             self.pt_y = max(height - top - bottom, 1.0) / span_y
@@ -92,7 +101,8 @@ class DiagramLayout:
     def _label_size(self, edge) -> tuple:
         """Estimated width and height, in points, of an edge label with its value."""
         height = self.small * (1.9 if self.namer.notation == "layered" else 1.5)
-        return self.small * 0.56 * (len(self.namer.text(edge_parameter(self.network, edge))) + 8), height
+        extra = 1 if self.sparse else 8   # " = 0.4567" follows the name unless the diagram is sparse
+        return self.small * 0.56 * (len(self.namer.text(edge_parameter(self.network, edge))) + extra), height
 
     # -- label placement -----------------------------------------------------------------
     def _label_positions(self) -> tuple:
@@ -105,7 +115,7 @@ class DiagramLayout:
         mid-edge and show only when highlighted.
         """
         placed = [self._box(self.positions[n], 2 * self.radius(n), 2 * self.radius(n)) for n in self.nodes]
-        placed += [self._value_box(n) for n in self.nodes if not self.dense_layer(n)]
+        placed += [self._value_box(n) for n in self.nodes if not self.dense_layer(n) and not self.sparse]
         positions, dense = {}, {}
         for layer in range(1, self.network.depth + 1):
             edges = [e for e in self.edges if self.labelled(e) and e[1][0] == layer]

@@ -1,8 +1,9 @@
-"""What every widget view shares: figures shown as images, observer bookkeeping, labelled controls."""
+"""What every widget view shares: figures and their text alternatives, observer bookkeeping, labelled controls."""
 
 from __future__ import annotations
 
 import html
+import os
 from io import BytesIO
 
 import ipywidgets as w
@@ -15,11 +16,29 @@ from ...teaching.notation import Namer
 from ..diagram import NetworkDiagram
 from .models import Tutorial, as_tutorial
 
-__all__ = ["DiagramSlot", "FigureImage", "View", "button", "error_label", "math_block", "show_error",
-           "tooltip_on_label"]
+__all__ = ["PROJECTOR_ENV", "DiagramSlot", "FigureCanvasHolder", "FigureImage", "View", "button", "describe_toggle",
+           "error_label", "math_block", "projector_mode", "show_error", "tooltip_on_label"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
+#: Set (to "1") by ``present --projector`` for the kernel Voilà starts: figures draw larger labels.
+PROJECTOR_ENV = "BACKPROP_TUTOR_PROJECTOR"
+# Visually hidden, still read by screen readers (display:none would hide it from both).
+_SR_ONLY = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+            "clip:rect(0,0,0,0);white-space:nowrap;border:0")
+
+
+def projector_mode() -> bool:
+    """Whether this kernel serves ``present --projector`` (its figures draw larger labels)."""
+    return os.environ.get(PROJECTOR_ENV, "") == "1"
+
+
+def describe_toggle() -> w.ToggleButton:
+    """The Describe button: shows a figure's text alternative on screen while pressed."""
+    return w.ToggleButton(value=False, description="Describe", icon="comment",
+                          tooltip="Show the figure's description in words (what a screen reader reads); "
+                                  "press again to hide it",
+                          layout=w.Layout(width="auto"))
 
 
 class _Image(w.Image):
@@ -34,53 +53,84 @@ class _Image(w.Image):
     description = traitlets.Unicode("").tag(sync=True)
 
 
-class FigureImage:
-    """A matplotlib Figure (never registered with pyplot) shown in an ipywidgets Image.
+class FigureCanvasHolder:
+    """A matplotlib Figure (never registered with pyplot) laid out once, then redrawn in place.
 
-    The figure and its artists are made once; ``refresh`` re-renders the same figure after
+    The figure and its artists are made once; subclasses render the same figure again after
     its artists were updated in place, so no figure or callback accumulates.
     """
 
-    def __init__(self, width: float, height: float, alt: str = ""):
+    def __init__(self, width: float, height: float):
         self.figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+        self.describe = describe_toggle()
+        self.alt = ""
+
+    def relayout(self) -> None:
+        """Lay the figure out again at the next refresh (after its axes were rebuilt)."""
+        self.figure.set_layout_engine("constrained")
+
+    def follow_network(self, network, namer) -> None:
+        """Hear of the network (and names) a new diagram here draws; a picture that answers clicks keeps them."""
+
+    def _laid_out(self) -> None:
+        # Lay out once; later redraws keep the margins (constrained layout costs a second draw).
+        if self.figure.get_layout_engine() is not None:
+            self.figure.set_layout_engine("none")
+
+
+class FigureImage(FigureCanvasHolder):
+    """A figure shown as a PNG in an ipywidgets Image, its text alternative hidden until Describe.
+
+    The text alternative is the image's tooltip and a visually hidden caption (screen readers
+    read it); **Describe** shows the caption under the image, and hides it again.
+    """
+
+    def __init__(self, width: float, height: float, alt: str = ""):
+        super().__init__(width, height)
         self.canvas = FigureCanvasAgg(self.figure)
         self.image = _Image(format="png", layout=w.Layout(width="100%", max_width=f"{int(width * _DPI)}px"))
-        self.caption = w.HTML(layout=w.Layout(width="100%"))
+        self.caption = w.HTML(layout=w.Layout(width="100%", min_height="0", margin="0"))
         self.caption.add_class("bt-figure-caption")
-        self.box = w.VBox([self.image, self.caption])
+        self.box = w.VBox([w.HBox([self.describe], layout=w.Layout(justify_content="flex-end")), self.image,
+                           self.caption])
+        self.describe.observe(lambda _: self._show_caption(), "value")
         self.set_alt(alt)
 
     def set_alt(self, text: str) -> None:
-        """The text alternative: the image's tooltip and a caption under it."""
+        """The text alternative: the image's tooltip and a caption shown only while Describe is pressed."""
+        self.alt = text
         self.image.tooltip = text
-        self.caption.value = f'<div style="font-size:0.85em;color:#444">{html.escape(text)}</div>' if text else ""
+        self._show_caption()
+
+    def _show_caption(self) -> None:
+        shown = self.describe.value
+        style = "font-size:0.85em;color:#444" if shown else _SR_ONLY
+        self.caption.value = f'<div class="bt-description" style="{style}">{html.escape(self.alt)}</div>' \
+            if self.alt else ""
+        # Hidden, the caption takes no room: only its clipped 1px text stays, for screen readers.
+        self.caption.layout.height = None if shown else "0px"
 
     def refresh(self) -> None:
         """Re-render the figure into the image (one Agg draw, fast PNG compression)."""
         self.canvas.draw()
-        if self.figure.get_layout_engine() is not None:
-            # Lay out once; later redraws keep the margins (constrained layout costs a second draw).
-            self.figure.set_layout_engine("none")
+        self._laid_out()
         width, height = self.canvas.get_width_height()
         picture = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = BytesIO()
         picture.convert("RGB").save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
 
-    def relayout(self) -> None:
-        """Lay the figure out again at the next refresh (after its axes were rebuilt)."""
-        self.figure.set_layout_engine("constrained")
-
 
 class DiagramSlot:
-    """The network diagram of a :class:`FigureImage`, rebuilt only when the network or the notation changes.
+    """The network diagram of a figure, rebuilt only when the network or the notation changes.
 
     With ``axes`` the diagram is drawn into that Axes (cleared first), so other plots in the
     figure stay; without, the whole figure is cleared and the diagram takes one new Axes.
+    ``min_font`` (points) is the smallest text the diagram may write (0: its own sizes).
     """
 
-    def __init__(self, picture: FigureImage, axes=None):
-        self.picture, self.axes = picture, axes
+    def __init__(self, picture: FigureCanvasHolder, axes=None, min_font: float = 0.0):
+        self.picture, self.axes, self.min_font = picture, axes, min_font
         self.diagram: NetworkDiagram | None = None
         self._key = None
 
@@ -98,7 +148,9 @@ class DiagramSlot:
             self.axes.clear()
             self.picture.relayout()
             axes = self.axes
-        self.diagram = NetworkDiagram(axes, network, Namer(network, notation))
+        namer = Namer(network, notation)
+        self.diagram = NetworkDiagram(axes, network, namer, min_font=self.min_font)
+        self.picture.follow_network(network, namer)
         self._key = key
         return self.diagram
 

@@ -6,11 +6,12 @@ import html
 
 import ipywidgets as w
 
-from ...core.quantities import Updated
+from ...core.quantities import Updated, Weight
 from ...core.quantities import gradient as gradient_key
 from ...teaching.formatting import alternative_tex, rhs
 from ...teaching.notation import Namer, quantity
-from .base import DiagramSlot, FigureImage, View, math_block, tooltip_on_label
+from .base import DiagramSlot, View, math_block, tooltip_on_label
+from .svg_diagram import SvgFigure
 
 __all__ = ["ChainExplorer", "chain_html"]
 
@@ -53,7 +54,11 @@ def chain_html(walk, param) -> str:
 
 
 class ChainExplorer(View):
-    """Choose any weight or bias; its chain of factors, product and update for the current parameters."""
+    """Choose any weight or bias; its chain of factors, product and update for the current parameters.
+
+    Clicking a weight or bias on the diagram chooses it; clicking a neuron chooses the first
+    weight into it (its chain of factors runs through that neuron).
+    """
 
     slot = "chain-explorer"
 
@@ -62,16 +67,17 @@ class ChainExplorer(View):
         self.choice = w.Dropdown(description="Parameter", tooltip="The weight or bias whose gradient to explain")
         tooltip_on_label(self.choice)
         self.body = w.HTMLMath(layout=w.Layout(overflow="auto"))  # long equations scroll in their column
-        self.picture = FigureImage(6.5, 3.8)
-        self.diagram_slot = DiagramSlot(self.picture)
+        self.picture = SvgFigure(6.5, 3.8, action="explain its gradient")
+        self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font)
+        self.picture.on_click(self._on_diagram_click)
         self.diagram = None
         self._shown = None
         self._fill_choices(parameter)
         self.choice.observe(lambda _: self._render(), "value")
         self.follow(self.tutorial, self._on_walk, "walk")
         self.children = [self.choice, w.HBox([self.body, self.picture.box], layout=w.Layout(align_items="flex-start"))]
-        self.body.layout.width = "52%"
-        self.picture.box.layout.width = "48%"
+        self.picture.box.layout.width = f"{self.picture.column}%"
+        self.body.layout.width = f"{100 - self.picture.column}%"
         self._render()
 
     def _fill_choices(self, keep=None):
@@ -82,6 +88,11 @@ class ChainExplorer(View):
         current = keep if keep in params else self.choice.value
         self.choice.options = [(namer.text(p), p) for p in params]
         self.choice.value = current if current in params else params[0]
+
+    def _on_diagram_click(self, target):
+        param = target if target in self.tutorial.walk.parameters else Weight(target[0], target[1], 0)
+        if param in self.tutorial.walk.parameters:
+            self.choice.value = param
 
     def _on_walk(self, change):
         self._fill_choices()

@@ -12,27 +12,31 @@ import warnings
 
 import ipywidgets as w
 
-from ...core.quantities import Updated
+from ...core.quantities import Bias, Delta, Net, Updated, Weight, gradient
 from ...teaching.formatting import alternative_tex
 from ...teaching.notation import NOTATIONS
 from ...teaching.touches import known_values
 from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
-from .base import DiagramSlot, FigureImage, View, button, math_block, tooltip_on_label
+from .base import DiagramSlot, View, button, math_block, tooltip_on_label
 from .models import Predictions, StepCursor
+from .svg_diagram import SvgFigure
 
-__all__ = ["StepThrough", "step_html"]
+__all__ = ["StepThrough", "clicked_step", "step_html"]
 
 _PHASE_LABELS = {"forward": "Forward", "error": "Error", "output": "Output layer",
                  "hidden": "Hidden layer", "update": "Update"}
 
 
-def step_html(step: Step, total: int, hidden: bool = False) -> str:
+def step_html(step: Step, total: int, hidden: bool = False, number: int | None = None) -> str:
     """The step as HTML with display maths: formula, the same with numbers, the value.
 
-    ``hidden``: the value (and every other form that shows it) waits for the learner's prediction.
+    ``number`` is the step's place on the path being walked, from 1 (its place in the whole
+    walkthrough by default), of ``total``. ``hidden``: the value (and every other form that
+    shows it) waits for the learner's prediction.
     """
+    number = step.index + 1 if number is None else number
     parts = [
-        f'<div class="bt-step-header" style="color:#555">Step {step.index + 1} of {total} · '
+        f'<div class="bt-step-header" style="color:#555">Step {number} of {total} · '
         f"{html.escape(PHASE_TITLES[step.phase])}</div>",
         f'<h3 class="bt-step-title" style="margin:0.2em 0">{html.escape(step.title)}</h3>',
         f"<p>{html.escape(step.explanation)}</p>",
@@ -56,17 +60,39 @@ def step_html(step: Step, total: int, hidden: bool = False) -> str:
     return "\n".join(parts)
 
 
+def clicked_step(walk, target, phase: str) -> int | None:
+    """The step a click on the diagram opens, in the phase shown now; None if there is none.
+
+    A weight or bias opens its gradient step (its update step in the update phase); a neuron
+    its net input in the forward pass, its delta in the backward pass, else its net input.
+    """
+    if isinstance(target, (Weight, Bias)):
+        keys = [Updated(target), gradient(target)] if phase == "update" else [gradient(target)]
+    else:
+        layer, j = target
+        keys = [Delta(layer, j), Net(layer, j)] if phase in ("output", "hidden") else [Net(layer, j)]
+    for key in keys:
+        try:
+            return walk.step_for(key).index
+        except KeyError:
+            continue
+    return None
+
+
 class StepThrough(View):
     """Previous / Next / Reset and a jump to each phase; notation switch; live network diagram.
 
     ``phase`` opens the walkthrough at the first step of that phase instead of the start.
+    ``path="lecture"`` walks one step of each kind (about 13 on Mazur's example); **Show all
+    steps** switches to every step and back. Clicking a weight, bias or neuron on the diagram
+    opens its step (see :func:`clicked_step`).
     """
 
     slot = "step-through"
 
-    def __init__(self, tutorial="mazur", phase: str | None = None, slot: str | None = None):
+    def __init__(self, tutorial="mazur", phase: str | None = None, slot: str | None = None, path: str = "full"):
         super().__init__(tutorial, slot)
-        self.cursor = self.own(StepCursor(self.tutorial))
+        self.cursor = self.own(StepCursor(self.tutorial, path=path))
         if phase is not None:
             self.cursor.jump(phase)
         self.previous_button = button("Previous", "Go back one step", "arrow-left")
@@ -75,17 +101,20 @@ class StepThrough(View):
         self.previous_button.on_click(lambda _: self.cursor.previous())
         self.next_button.on_click(lambda _: self.cursor.next())
         self.reset_button.on_click(lambda _: self.cursor.reset())
-        self.phase_buttons = w.ToggleButtons(
+        self.all_steps = w.ToggleButton(
+            value=self.cursor.path == "full", description="Show all steps", icon="list", layout=w.Layout(width="auto"),
+            tooltip="Every step of the epoch; off: one step of each kind (the lecture path)")
+        # Compact: the phase and the notation are one dropdown each, side by side.
+        self.phase_buttons = w.Dropdown(
             options=[(_PHASE_LABELS[p], p) for p in PHASES], description="Jump to",
-            tooltips=[f"Go to the first step of: {PHASE_TITLES[p]}" for p in PHASES],
-            style={"button_width": "auto"},
-        )
-        self.notation_buttons = w.ToggleButtons(
+            tooltip="Go to the first step of a phase", layout=w.Layout(width="auto"),
+            style={"description_width": "initial"})
+        self.notation_buttons = w.Dropdown(
             options=[("Mazur (w1, net_h1)", "mazur"), ("Layered (w11_2, z1_2)", "layered")],
             value=self.tutorial.notation, description="Notation",
-            tooltips=["Mazur's names, as in his article", "Layer-indexed names, as in most deep-learning code"],
-            style={"button_width": "auto"},
-        )
+            tooltip="Mazur's names, as in his article, or layer-indexed names, as in most deep-learning code",
+            layout=w.Layout(width="auto"), style={"description_width": "initial"})
+        tooltip_on_label(self.phase_buttons, self.notation_buttons)
         self.predictions = self.own(Predictions(self.tutorial, self.cursor))
         self.predict_toggle = w.ToggleButton(value=False, description="Predict first", icon="question",
                                              tooltip="Hide each value until you have predicted it",
@@ -102,20 +131,22 @@ class StepThrough(View):
         self.feedback = w.HTML()
         self.score = w.HTML()
         self.predict_box = w.VBox([w.HBox([self.guess, self.direction, self.show_button]), self.feedback])
-        self.position = w.IntSlider(min=1, max=len(self.tutorial.walk), description="Step",
+        self.position = w.IntSlider(min=1, max=len(self.cursor.steps), description="Step",
                                     tooltip="Drag or use the arrow keys to move through the steps",
                                     continuous_update=False, layout=w.Layout(width="100%"))
         # A long equation scrolls inside the text column instead of running under the diagram.
         self.body = w.HTMLMath(layout=w.Layout(min_height="18em", overflow="auto"))
-        self.picture = FigureImage(7.5, 4.2)
-        self.diagram_slot = DiagramSlot(self.picture)
+        self.picture = SvgFigure(7.5, 4.2, action="open its step")
+        self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font)
         self.diagram = None
         self._shown = None
         self._syncing = False
         self.phase_buttons.observe(self._on_phase, "value")
         self.notation_buttons.observe(self._on_notation, "value")
         self.position.observe(self._on_position, "value")
-        self.follow(self.cursor, self._on_index, "index")
+        self.all_steps.observe(self._on_all_steps, "value")
+        self.picture.on_click(self._on_diagram_click)
+        self.follow(self.cursor, self._on_index, ["index", "path"])
         self.follow(self.tutorial, self._on_walk, "walk")
         w.link((self.predict_toggle, "value"), (self.predictions, "enabled"))
         self.follow(self.predictions, self._on_predictions, ["enabled", "revealed", "feedback"])
@@ -128,12 +159,13 @@ class StepThrough(View):
         self.guess.observe(self._on_guess, "value")
         self.direction.observe(self._on_direction, "value")
         self.show_button.on_click(lambda _: self.predictions.show())
-        controls = w.HBox([self.previous_button, self.next_button, self.reset_button, self.predict_toggle,
-                           self.score])
-        self.children = [controls, self.position, self.phase_buttons, self.notation_buttons, self.predict_box,
+        controls = w.HBox([self.previous_button, self.next_button, self.reset_button, self.all_steps,
+                           self.predict_toggle, self.score], layout=w.Layout(flex_flow="row wrap"))
+        choices = w.HBox([self.phase_buttons, self.notation_buttons], layout=w.Layout(flex_flow="row wrap"))
+        self.children = [controls, self.position, choices, self.predict_box,
                          w.HBox([self.body, self.picture.box], layout=w.Layout(align_items="flex-start"))]
-        self.body.layout.width = "48%"
-        self.picture.box.layout.width = "52%"
+        self.picture.box.layout.width = f"{self.picture.column}%"
+        self.body.layout.width = f"{100 - self.picture.column}%"
         self._render()
 
     # -- model -> view -------------------------------------------------------------------
@@ -155,9 +187,9 @@ class StepThrough(View):
                             f"{t.predictions_tried}</span>" if self.predictions.enabled else "")
 
     def _render(self):
-        walk, index = self.tutorial.walk, self.cursor.index
+        walk, index, steps = self.tutorial.walk, self.cursor.index, self.cursor.steps
         hidden = self.predictions.hidden
-        state = (walk, index, hidden, self.predictions.feedback)
+        state = (walk, index, steps, hidden, self.predictions.feedback)
         # A new walkthrough can move the cursor too: both observers fire, one drawing is enough.
         if self._shown == state:
             return
@@ -166,15 +198,17 @@ class StepThrough(View):
         step = walk[index]
         self._syncing = True
         try:
-            self.position.max = len(walk)  # the slider counts steps from 1, like the header
-            self.position.value = index + 1
+            # The slider runs over the path and counts from 1, like the header.
+            self.position.max = len(steps)
+            self.position.value = self.cursor.position + 1
+            self.all_steps.value = self.cursor.path == "full"
             self.phase_buttons.value = step.phase
             self.notation_buttons.value = self.tutorial.notation
         finally:
             self._syncing = False
         self.previous_button.disabled = self.cursor.at_start
         self.next_button.disabled = self.cursor.at_end
-        self.body.value = step_html(step, len(walk), hidden=hidden)
+        self.body.value = step_html(step, len(steps), hidden=hidden, number=self.cursor.position + 1)
         self._render_prediction(step, hidden)
         example = self.tutorial.example
         # A hidden value must not show on the diagram either: show what was known one step before.
@@ -236,7 +270,16 @@ class StepThrough(View):
 
     def _on_position(self, change):
         if not self._syncing:
-            self.cursor.index = change["new"] - 1
+            self.cursor.go_to(change["new"] - 1)
+
+    def _on_all_steps(self, change):
+        if not self._syncing:
+            self.cursor.path = "full" if change["new"] else "lecture"
+
+    def _on_diagram_click(self, target):
+        index = clicked_step(self.tutorial.walk, target, self.cursor.step.phase)
+        if index is not None:
+            self.cursor.show(index)   # a step off the lecture path opens the full path
 
     # -- for tests and keyboard-free scripting -------------------------------------------
     @property
