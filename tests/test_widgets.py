@@ -23,6 +23,7 @@ import tomllib
 from golden import B1, SEED, SEED_CELL35_OUTPUTS, W5, W7, E, dE
 
 from backprop_tutor import Network, derive, evaluate_step, preset, sweep, train, walkthrough
+from backprop_tutor.teaching.formatting import aligned_tex, rhs
 from backprop_tutor.teaching.walkthrough import PHASES
 from backprop_tutor.views.widgets import (
     ChainExplorer,
@@ -54,8 +55,8 @@ def text_of(value: str) -> str:
 
 
 def shown_line(body: str, css: str = "bt-value") -> tuple:
-    """The (name, value) of a step's bold value line, e.g. ('out_h1', 0.593269992)."""
-    match = re.search(rf'<p class="{css}"><b>(.*?) = ([^<]*)</b></p>', body)
+    """The (name, value) of a step's value line for screen readers, e.g. ('out_h1', 0.593269992)."""
+    match = re.search(rf'<p class="{css}" style="[^"]*">(.*?) = ([^<]*)</p>', body)
     assert match, f"no {css} line in {body[:300]!r}"
     return html.unescape(match.group(1)), float(match.group(2))
 
@@ -132,9 +133,11 @@ def test_three_next_clicks_show_out_h1_as_the_seed_prints_it():
     assert value == pytest.approx(values[("a", 1, 0)], rel=SHOWN)
     body = view.body.value
     out, net = r"\mathrm{out}_{h1}", r"\mathrm{net}_{h1}"   # words upright in the maths
-    assert rf"$${out} = \frac{{1}}{{1 + e^{{-{net}}}}}$$" in body                            # the formula
-    assert rf"$${out} = \frac{{1}}{{1 + e^{{-{displayed_number(values[('z', 1, 0)])}}}}}$$" in body  # numbers
-    assert f"$${out} = {displayed_number(values[('a', 1, 0)])}$$" in body                  # the value
+    # One block aligned on "=": the formula, the same with numbers, the value.
+    assert (rf"$$\begin{{aligned}}{out} &= \frac{{1}}{{1 + e^{{-{net}}}}} \\ "
+            rf"&= \frac{{1}}{{1 + e^{{-{displayed_number(values[('z', 1, 0)])}}}}} \\ "
+            rf"&= {displayed_number(values[('a', 1, 0)])}\end{{aligned}}$$") in body
+    assert body.count("$$") == 2                                                            # one block only
     assert view.displayed_value == f"out_h1 = {displayed_number(SEED_CELL6_OUT_H1)}"
     assert view.position.value == 4 and view.phase_buttons.value == "forward"  # the slider counts from 1
 
@@ -172,11 +175,11 @@ def test_phase_buttons_jump_to_the_first_step_of_each_phase_and_show_its_formula
         if key is None:
             assert f"$${step.formula.tex} = {step.formula.tex_numbers}$$" in body
         else:
-            assert f"$${step.formula.tex}$$" in body                  # the symbolic formula
-            assert f"$${step.formula.tex_numbers}$$" in body          # with today's numbers
+            # One aligned block: the symbolic formula, with today's numbers, the value.
+            assert f"$${aligned_tex(step.formula, step.value_tex)}$$" in body
             name, value = shown_line(body)
             assert value == pytest.approx(values[key], rel=SHOWN)
-        numbers = body.split("$$")[3] if key is not None else body
+        numbers = rhs(step.formula.tex_numbers) if key is not None else body
         for k in shown_keys:
             assert displayed_number(_engine_value(values, k)) in numbers, (phase, k)
 
@@ -249,7 +252,7 @@ def test_opening_at_a_phase():
     start = walkthrough(preset("seed")).phase_start("hidden")
     assert view.cursor.index == start and view.position.value == start + 1
     assert view.phase_buttons.value == "hidden"
-    assert f"$${t.walk[start].formula.tex_numbers}$$" in view.body.value
+    assert rhs(t.walk[start].formula.tex_numbers) in view.body.value
     name, value = shown_line(view.body.value)
     assert value == pytest.approx(evaluate_step(preset("seed"))[dE(("a", 1, 0))], rel=SHOWN)
     with pytest.raises(ValueError, match="phase"):

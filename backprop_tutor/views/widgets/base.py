@@ -17,7 +17,7 @@ from ..diagram import NetworkDiagram
 from .models import Tutorial, as_tutorial
 
 __all__ = ["PROJECTOR_ENV", "DiagramSlot", "FigureCanvasHolder", "FigureImage", "View", "button", "describe_toggle",
-           "error_label", "math_block", "projector_mode", "show_error", "tooltip_on_label"]
+           "error_label", "math_block", "projector_mode", "show_error", "spoken", "tooltip_on_label"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
@@ -175,6 +175,11 @@ def tooltip_on_label(*widgets) -> None:
             widget.description = (f'<span title="{html.escape(widget.tooltip, quote=True)}">'
                                    f"{html.escape(widget.description)}</span>")
             widget.description_allow_html = True
+
+
+def spoken(text: str, css: str) -> str:
+    """Text for screen readers only (the maths above it already shows it to the eye)."""
+    return f'<p class="{css}" style="{_SR_ONLY}">{html.escape(text)}</p>'
 
 
 def math_block(tex: str) -> str:

@@ -8,9 +8,9 @@ import ipywidgets as w
 
 from ...core.quantities import Updated, Weight
 from ...core.quantities import gradient as gradient_key
-from ...teaching.formatting import alternative_tex, rhs
+from ...teaching.formatting import aligned_tex, alternative_tex, rhs
 from ...teaching.notation import Namer, quantity
-from .base import DiagramSlot, View, math_block, tooltip_on_label
+from .base import DiagramSlot, View, math_block, spoken, tooltip_on_label
 from .svg_diagram import SvgFigure
 
 __all__ = ["ChainExplorer", "chain_html"]
@@ -32,24 +32,22 @@ def chain_html(walk, param) -> str:
     parts = [
         f"<h3 style='margin:0.2em 0'>{html.escape(gradient.title)}</h3>",
         f"<p>{html.escape(gradient.explanation)}</p>",
-        math_block(gradient.formula.tex),
         "<table class='bt-factors'><thead><tr><th>factor</th><th>formula</th><th>with numbers</th>"
         "<th>value</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
-        math_block(gradient.formula.tex_numbers),
-        math_block(f"{gradient.name_tex} = {gradient.value_tex}"),
-        f'<p class="bt-value"><b>{html.escape(gradient.name_text)} = {gradient.value_text}</b></p>',
+        "<p>Their product, one block aligned on =:</p>",
+        math_block(aligned_tex(gradient.formula, gradient.value_tex)),
+        spoken(f"{gradient.name_text} = {gradient.value_text}", "bt-value"),
     ]
     for alt in gradient.alternatives:
-        parts += [f"<p><i>{html.escape(alt.label)}:</i></p>", math_block(alternative_tex(alt))]
+        parts += [f"<p><i>{html.escape(alt.label)}:</i></p>", math_block(alternative_tex(alt, gradient.value_tex))]
     try:
         update = walk.step_for(Updated(param))
     except KeyError:
         parts.append("<p><i>This parameter is not trained in this example (its biases stay fixed), "
                      "so it has a gradient but no update.</i></p>")
     else:
-        parts += ["<p><b>Update</b> (gradient descent):</p>", math_block(update.formula.tex),
-                  math_block(update.formula.tex_numbers), math_block(f"{update.name_tex} = {update.value_tex}"),
-                  f'<p class="bt-update-value"><b>{html.escape(update.name_text)} = {update.value_text}</b></p>']
+        parts += ["<p><b>Update</b> (gradient descent):</p>", math_block(aligned_tex(update.formula, update.value_tex)),
+                  spoken(f"{update.name_text} = {update.value_text}", "bt-update-value")]
     return "\n".join(parts)
 
 

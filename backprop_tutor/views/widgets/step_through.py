@@ -13,11 +13,11 @@ import warnings
 import ipywidgets as w
 
 from ...core.quantities import Bias, Delta, Net, Updated, Weight, gradient
-from ...teaching.formatting import alternative_tex
+from ...teaching.formatting import aligned_tex, alternative_tex
 from ...teaching.notation import NOTATIONS
 from ...teaching.touches import known_values
 from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
-from .base import DiagramSlot, View, button, math_block, tooltip_on_label
+from .base import DiagramSlot, View, button, math_block, spoken, tooltip_on_label
 from .models import Predictions, StepCursor
 from .svg_diagram import SvgFigure
 
@@ -50,13 +50,12 @@ def step_html(step: Step, total: int, hidden: bool = False, number: int | None =
         parts.append(f'<p class="bt-predict-prompt"><b>{html.escape(step.name_text)} = ?</b> {what}</p>')
         return "\n".join(parts)
     else:
-        parts.append(math_block(step.formula.tex))
-        parts.append(math_block(step.formula.tex_numbers))
-        parts.append(math_block(f"{step.name_tex} = {step.value_tex}"))
-        parts.append(f'<p class="bt-value"><b>{html.escape(step.name_text)} = {step.value_text}</b></p>')
+        # One block aligned on "=": the formula, the same with numbers, the value.
+        parts.append(math_block(aligned_tex(step.formula, step.value_tex)))
+        parts.append(spoken(f"{step.name_text} = {step.value_text}", "bt-value"))
     for alt in step.alternatives:
         parts.append(f"<p><i>{html.escape(alt.label)}:</i></p>")
-        parts.append(math_block(alternative_tex(alt)))
+        parts.append(math_block(alternative_tex(alt, step.value_tex)))
     return "\n".join(parts)
 
 
