@@ -207,7 +207,7 @@ def test_xor_example_file_subprocess():
     """--example examples/xor.json runs from the repository root."""
     result = run_module("--example", "examples/xor.json", "--epochs", "10")
     assert result.returncode == 0, result.stderr
-    assert "Backpropagation, step by step: xor" in result.stdout
+    assert "Backpropagation, step by step: XOR" in result.stdout
     assert "After 10 epochs" in result.stdout
     assert "sample 4: outputs" in result.stdout  # XOR has four samples
 

@@ -29,7 +29,7 @@ def test_a_value_stays_hidden_until_predicted(view):
     assert view.predictions.hidden
     assert view.displayed_value == ""
     assert "0.3775" not in view.body.value and "net_h1 = ?" in view.body.value
-    assert "0.3775" not in view.picture.image.tooltip
+    assert "0.3775" not in view.picture.alt and "0.3775" not in view.picture.svg   # nor on the diagram
     assert view.predict_box.layout.display == ""
 
 

@@ -32,6 +32,7 @@ def _checked(check):
 
 _epochs = _checked(lambda text: checks.whole_number(text, "epochs", text=True))
 _learning_rate = _checked(lambda text: checks.learning_rate(text, text=True))
+_sample = _checked(lambda text: checks.whole_number(text, "sample", 1, text=True))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="epochs to train after the walkthrough (default: the example's)")
     parser.add_argument("--learning-rate", type=_learning_rate, default=None,
                         help="learning rate (default: the example's)")
+    parser.add_argument("--sample", type=_sample, default=1, metavar="N",
+                        help="which sample of the example to walk through, counted from 1 (default: 1)")
     parser.add_argument("--steps", choices=PATHS, default="full",
                         help="every step (full, the default) or one of each kind, for a lecture (lecture)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
@@ -89,7 +92,9 @@ def main(argv: list | None = None) -> int:
         example = load_example(args.example)
         if args.learning_rate is not None:
             example = example.replace(learning_rate=args.learning_rate)
-        walk = walkthrough(example, args.notation)
+        if args.sample > example.n_samples:
+            raise SpecError("sample", f"this example has {example.n_samples} sample(s); got {args.sample}")
+        walk = walkthrough(example, args.notation, args.sample - 1)
         training = train(example, epochs=args.epochs)
     except SpecError as exc:
         print(f"python -m backprop_tutor: error: {exc}", file=sys.stderr)

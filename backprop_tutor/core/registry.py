@@ -313,7 +313,8 @@ for _entry in (
          "Half the squared difference between target and output."),
     Loss("sse", lambda a, t, n: _SQUARED(a, t),
          "The squared difference between target and output."),
-    Loss("mse", lambda a, t, n: _times(sp.Rational(1, n), _SQUARED(a, t)),
+    # With one output the mean is the square itself: no "1·" in front of it.
+    Loss("mse", lambda a, t, n: _times(sp.Rational(1, n), _SQUARED(a, t)) if n > 1 else _SQUARED(a, t),
          "The squared difference, averaged over the output neurons."),
     # bce treats each output as its own yes/no probability (sigmoid); softmax outputs share one
     # distribution, which is what ce is for (bce on softmax would also leave an uncancelled 1/(1 - out)).

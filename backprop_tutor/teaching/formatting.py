@@ -60,14 +60,18 @@ class _NamedStr(StrPrinter):
         inner = self._print(x) if x.is_Atom else f"({self._print(x)})"
         return f"1/(1 + exp(-{inner}))"
 
+    def _exp(self, x) -> str:
+        inner = self._print(x)   # a negative number prints in brackets already: exp((-0.1)) would be one too many
+        return f"exp{inner}" if inner.startswith("(") and inner.endswith(")") else f"exp({inner})"
+
     def _print_clog(self, expr):
         return f"ln({self._print(expr.args[0])})"
 
     def _print_Function(self, expr):
         name = type(expr).__name__
-        if name == "softmax":
+        if name == "softmax":   # written out, as the LaTeX is: e^(net_i) over the sum of e^(net_k)
             i, xs = int(expr.args[0]), expr.args[1:]
-            return f"softmax_{i + 1}({', '.join(self._print(x) for x in xs)})"
+            return f"{self._exp(xs[i])}/({' + '.join(self._exp(x) for x in xs)})"
         return super()._print_Function(expr)
 
 

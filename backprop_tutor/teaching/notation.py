@@ -132,6 +132,23 @@ class Namer:
             return self.text(TotalError()) + "+"
         return self._layered_text(key) if self.notation == "layered" else self._mazur_text(key)
 
+    def dataset_loss(self, n_samples: int) -> tuple:
+        """(TeX, text) name of what training minimises: the error itself for one sample, else L, its mean.
+
+        One sample's error (the walkthrough's E_total) and the dataset's mean loss are different
+        numbers on a dataset of several samples, so they never share a name.
+        """
+        if n_samples == 1:
+            return self.tex(TotalError()), self.text(TotalError())
+        return "L", "L"
+
+    def dataset_loss_words(self, n_samples: int) -> str:
+        """The dataset loss's name with what it means, for a label or a sentence."""
+        name = self.dataset_loss(n_samples)[1]
+        if n_samples == 1:
+            return name
+        return f"{name}, the mean of {self.text(TotalError())} over the {n_samples} samples"
+
     def _mazur_tex(self, key: Quantity) -> str:
         if isinstance(key, Weight):
             return f"w_{{{self.weight_number(*key[1:])}}}"

@@ -9,6 +9,7 @@ from ..core.engine import Training, evaluate_step
 from ..core.quantities import Delta, Net, Out, TotalError, Updated, gradient
 from ..core.spec import Example
 from .formatting import aligned_tex, alternative_tex, fmt, latex_escape, rhs
+from .notation import Namer
 from .walkthrough import PHASE_TITLES, Walkthrough
 
 __all__ = ["FORMATS", "first_step_result", "render", "result_json"]
@@ -19,7 +20,8 @@ FORMATS = ("text", "markdown", "latex", "json")
 
 def training_lines(training: Training, walk: Walkthrough) -> list:
     """One sentence per fact about the training run, shared by every format."""
-    namer_E = walk.steps[-1].name_text.rstrip("+")
+    n = training.example.n_samples
+    loss_name = Namer(walk.example.network, walk.notation).dataset_loss_words(n)
     if training.diverged_at is None:
         lines = [f"After {training.epochs} epochs at learning rate {fmt(training.learning_rate)}:"]
     else:
@@ -28,7 +30,7 @@ def training_lines(training: Training, walk: Walkthrough) -> list:
                  f"after epoch {max(training.diverged_at - 1, 0)}:"]
     # A run whose very first loss is already inf or nan (weights near 1e308) has an empty history.
     start = training.loss_history[0] if len(training.loss_history) else math.nan
-    lines.append(f"{namer_E} = {fmt(training.loss)} (it started at {fmt(start)})")
+    lines.append(f"{loss_name} = {fmt(training.loss)} (it started at {fmt(start)})")
     for s, (outputs, targets) in enumerate(zip(training.outputs, training.example.targets)):
         pairs = ", ".join(f"{fmt(o)} (target {fmt(t)})" for o, t in zip(outputs, targets))
         prefix = f"sample {s + 1}: " if training.example.n_samples > 1 else ""

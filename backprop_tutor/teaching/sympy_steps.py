@@ -69,7 +69,7 @@ class SympySteps:
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
     """Whether two expressions are equal for every x (SymPy simplifies their difference to 0)."""
-    difference = (sp.sympify(a).doit() - sp.sympify(b).doit()).rewrite(sp.exp)
+    difference = (a.doit() - b.doit()).rewrite(sp.exp)   # both are SymPy expressions built here
     return sp.simplify(difference) == 0
 
 

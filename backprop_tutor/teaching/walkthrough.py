@@ -230,11 +230,15 @@ class _Builder:
 
         self.steps.append(Step(
             index=0, phase="forward", title="The network and its inputs",
-            explanation=f"We feed the inputs {named(inputs)} forward through the network; "
+            explanation=self._which_sample() + f"We feed the inputs {named(inputs)} forward through the network; "
                         f"the targets are {named(self.d.target_keys)}.",
             key=None, name_tex="", name_text="", value=None, formula=form,
             nodes=tuple((0, k) for k in range(self.net.layers[0])),
         ))
+
+    def _which_sample(self) -> str:
+        n = self.example.n_samples
+        return f"Sample {self.values.sample + 1} of {n}. " if n > 1 else ""
 
     def forward(self):
         S = symbol_for
@@ -270,10 +274,17 @@ class _Builder:
 
     def layer_deltas(self, l):
         entry = registry.activation(self.net.activations[l - 1])
-        if entry.coupled:  # every delta needs every ∂E/∂out: list those first
-            for j in range(self.net.layers[l]):
+        if entry.coupled:  # every delta needs every ∂E/∂out and every ∂out/∂net: list those first
+            n = self.net.layers[l]
+            for j in range(n):
                 self.error_by_output(l, j)
-            for j in range(self.net.layers[l]):
+            for j in range(n):     # the Jacobian, one entry a step: how each output moves with net_j
+                for i in range(n):
+                    slope = self.d.factors[Partial(Out(l, i), Net(l, j))]
+                    self.add(self.phase(l), f"How {self.namer.text(Out(l, i))} changes with "
+                             f"{self.namer.text(Net(l, j))}", entry.slope_why, slope.key, slope.expr,
+                             nodes=sorted({(l, i), (l, j)}))
+            for j in range(n):
                 self.delta(l, j)
             return
         for j in range(self.net.layers[l]):
