@@ -17,7 +17,8 @@ from ..diagram import NetworkDiagram
 from .models import Tutorial, as_tutorial
 
 __all__ = ["PROJECTOR_ENV", "DiagramSlot", "FigureCanvasHolder", "FigureImage", "View", "button", "describe_toggle",
-           "error_label", "math_block", "projector_mode", "show_error", "spoken", "tooltip_on_label"]
+           "error_label", "math_block", "projector_mode", "show_error", "spoken", "text_column",
+           "tooltip_on_label", "wide_block"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
@@ -183,8 +184,30 @@ def spoken(text: str, css: str) -> str:
 
 
 def math_block(tex: str) -> str:
-    """Display-mode LaTeX for an HTMLMath widget."""
-    return f"$${tex}$$"
+    """Display-mode LaTeX for an HTMLMath widget, in a box of its own.
+
+    A formula wider than its column scrolls sideways inside that box, so the sentences around it
+    still wrap at the column's width instead of running under the diagram (or being cut off).
+    On a projector the maths is set a little smaller than the body text, which is 1.6x there.
+    """
+    size = "font-size:0.85em;" if projector_mode() else ""
+    return f'<div class="bt-math" style="overflow-x:auto;max-width:100%;{size}">$${tex}$$</div>'
+
+
+def text_column(widget):
+    """Mark an HTML or HTMLMath widget as the text column beside a figure (svg_diagram.css).
+
+    Its content is a flex item that never shrinks below its widest formula or table, so a
+    sentence would wrap at that width and run out of sight; the class lets it shrink to the
+    column, where sentences wrap and each wide block scrolls on its own.
+    """
+    widget.add_class("bt-text-column")
+    return widget
+
+
+def wide_block(html_text: str) -> str:
+    """A wide piece of HTML (a table) that scrolls sideways on its own, like :func:`math_block`."""
+    return f'<div style="overflow-x:auto;max-width:100%">{html_text}</div>'
 
 
 def error_label() -> w.HTML:

@@ -10,7 +10,7 @@ from ...core.quantities import Updated, Weight
 from ...core.quantities import gradient as gradient_key
 from ...teaching.formatting import aligned_tex, alternative_tex, rhs
 from ...teaching.notation import Namer, quantity
-from .base import DiagramSlot, View, math_block, spoken, tooltip_on_label
+from .base import DiagramSlot, View, math_block, spoken, text_column, tooltip_on_label, wide_block
 from .svg_diagram import SvgFigure
 
 __all__ = ["ChainExplorer", "chain_html"]
@@ -23,18 +23,18 @@ def chain_html(walk, param) -> str:
     for name_tex, _, form, value in gradient.factors:
         rows.append(
             "<tr>"
-            f"<td>{math_block(name_tex).replace('$$', '$')}</td>"
-            f"<td>{math_block(rhs(form.tex)).replace('$$', '$')}</td>"
-            f"<td>{math_block(rhs(form.tex_numbers)).replace('$$', '$')}</td>"
+            f"<td>${name_tex}$</td>"
+            f"<td>${rhs(form.tex)}$</td>"
+            f"<td>${rhs(form.tex_numbers)}$</td>"
             f'<td class="bt-factor-value" style="text-align:right"><b>{value:.9g}</b></td>'
             "</tr>"
         )
     parts = [
         f"<h3 style='margin:0.2em 0'>{html.escape(gradient.title)}</h3>",
         f"<p>{html.escape(gradient.explanation)}</p>",
-        "<table class='bt-factors'><thead><tr><th>factor</th><th>formula</th><th>with numbers</th>"
-        "<th>value</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
-        "<p>Their product, one block aligned on =:</p>",
+        wide_block("<table class='bt-factors'><thead><tr><th>factor</th><th>formula</th><th>with numbers</th>"
+                   "<th>value</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"),
+        "<p>Their product:</p>",
         math_block(aligned_tex(gradient.formula, gradient.value_tex)),
         spoken(f"{gradient.name_text} = {gradient.value_text}", "bt-value"),
     ]
@@ -64,7 +64,7 @@ class ChainExplorer(View):
         super().__init__(tutorial, slot)
         self.choice = w.Dropdown(description="Parameter", tooltip="The weight or bias whose gradient to explain")
         tooltip_on_label(self.choice)
-        self.body = w.HTMLMath(layout=w.Layout(overflow="auto"))  # long equations scroll in their column
+        self.body = text_column(w.HTMLMath(layout=w.Layout(overflow="auto")))  # each wide block scrolls on its own
         self.picture = SvgFigure(6.5, 3.8, action="explain its gradient")
         self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font)
         self.picture.on_click(self._on_diagram_click)
