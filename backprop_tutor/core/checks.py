@@ -16,9 +16,22 @@ import re
 from numbers import Integral, Real
 from typing import Any
 
-__all__ = ["SpecError", "as_list", "choice", "learning_rate", "matrix", "number", "shown", "vector", "whole_number"]
+__all__ = ["MAX_DIGITS", "LongWholeNumber", "SpecError", "as_list", "choice", "learning_rate",
+           "matrix", "number", "shown", "vector", "whole_number"]
 
 _WHOLE = re.compile(r"[+-]?\d+")
+# A float ends near 1.8e308: a whole number with more digits than this is no number a network can use,
+# and Python refuses to even convert one of more than 4,300 digits.
+MAX_DIGITS = 308
+
+
+class LongWholeNumber(float):
+    """A whole number read from a file with more digits than any float holds: infinite, and how long it was."""
+
+    def __new__(cls, digits: int, negative: bool = False):
+        value = super().__new__(cls, -math.inf if negative else math.inf)
+        value.digits = digits
+        return value
 
 
 class SpecError(ValueError):
@@ -36,7 +49,11 @@ def shown(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, Integral):
-        return str(int(value))
+        digits = len(str(abs(int(value)))) if abs(int(value)).bit_length() <= 3 * MAX_DIGITS else None
+        return str(int(value)) if digits is not None and digits <= MAX_DIGITS else \
+            f"a whole number with about {int(abs(int(value)).bit_length() * math.log10(2)) + 1} digits"
+    if isinstance(value, LongWholeNumber):
+        return f"a whole number with {value.digits} digits"
     if isinstance(value, Real):
         return repr(float(value))
     if isinstance(value, str):
@@ -44,12 +61,15 @@ def shown(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _from_text(value: Any, text: bool) -> Any:
+def _from_text(value: Any, text: bool, field: str) -> Any:
     """A number typed as text, read by float() or as a whole number; anything else is returned as it is."""
     if not (text and isinstance(value, str)):
         return value
     stripped = value.strip()
     if _WHOLE.fullmatch(stripped):
+        digits = len(stripped.lstrip("+-"))
+        if digits > MAX_DIGITS:
+            raise SpecError(field, f"expected a number, got a whole number with {digits} digits")
         return int(stripped)
     try:
         return float(stripped)
@@ -59,12 +79,15 @@ def _from_text(value: Any, text: bool) -> Any:
 
 def number(value: Any, field: str, *, text: bool = False) -> float:
     """A finite number (``text=True``: also a number typed as text)."""
-    value = _from_text(value, text)
+    value = _from_text(value, text, field)
     if isinstance(value, bool) or not isinstance(value, Real):
         raise SpecError(field, f"expected a number, got {shown(value)}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:   # a whole number past float's range
+        raise SpecError(field, f"expected a finite number, got {shown(value)}") from None
     if not math.isfinite(result):
-        raise SpecError(field, f"expected a finite number, got {result}")
+        raise SpecError(field, f"expected a finite number, got {shown(value)}")
     return result
 
 
@@ -72,15 +95,17 @@ def learning_rate(value: Any, field: str = "learning_rate", *, text: bool = Fals
     """A positive finite learning rate."""
     rate = number(value, field, text=text)
     if rate <= 0:
-        raise SpecError(field, f"expected a positive number, got {shown(_from_text(value, text))}")
+        raise SpecError(field, f"expected a positive number, got {shown(_from_text(value, text, field))}")
     return rate
 
 
 def whole_number(value: Any, field: str, minimum: int = 0, *, text: bool = False) -> int:
     """A whole number >= ``minimum`` (epochs, layer sizes, a sample index)."""
-    value = _from_text(value, text)
+    value = _from_text(value, text, field)
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise SpecError(field, f"expected a whole number >= {minimum}, got {shown(value)}")
+    if int(value).bit_length() > 1024:   # past float's range: no count of anything this tutorial can run
+        raise SpecError(field, f"expected a whole number >= {minimum} that fits a float, got {shown(value)}")
     return int(value)
 
 
