@@ -163,7 +163,7 @@ def test_divergence_sentence_names_the_epoch():
     assert training.diverged_at is not None and 1 <= training.diverged_at < 100
     walk = walkthrough(example)
     at = training.diverged_at
-    expected = (f"Training at learning rate 50 diverged at epoch {at} of 100 (the loss became inf or nan); "
+    expected = (f"Training at learning rate 50 diverged at epoch {at} of 100 (the loss or a weight became inf or nan); "
                 f"the values below are the last finite ones, after epoch {at - 1}:")
     for fmt_name in ("text", "markdown"):
         assert expected in render(walk, training, fmt_name)
@@ -326,8 +326,8 @@ def test_rendered_json_layout_and_divergence_at_the_first_epoch():
     linear = preset("seed").replace(network=Network((2, 2, 2), ("linear", "linear")), learning_rate=1e300, epochs=10)
     training = train(linear)
     assert training.diverged_at == 1
-    assert "diverged at epoch 1 of 10 (the loss became inf or nan); the values below are the last finite ones, " \
-           "after epoch 0:" in render(walkthrough(linear), training, "text")
+    assert ("diverged at epoch 1 of 10 (the loss or a weight became inf or nan); the values below are the last "
+            "finite ones, after epoch 0:") in render(walkthrough(linear), training, "text")
 
 
 def test_product_and_total_keep_their_order_and_a_single_factor_alone():

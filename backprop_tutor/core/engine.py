@@ -20,6 +20,8 @@ from .quantities import ErrorAfter, LearningRate, Quantity, Updated, as_quantity
 from .spec import Example, SpecError
 
 __all__ = [
+    "SATURATED_GRADIENT",
+    "SATURATED_LOSS",
     "StepValues",
     "Sweep",
     "Training",
@@ -102,9 +104,12 @@ def predict(example: Example, parameters: Sequence[float] | None = None) -> list
 class Training:
     """The result of training: the loss before each epoch and after the last, and the end state.
 
-    ``diverged_at`` is the epoch whose update made the loss inf or nan (then training stopped,
-    ``loss_history`` ends before it and the parameters are the last finite ones), else None.
-    ``path`` (when asked for) holds the parameters at each entry of ``loss_history``, one row each.
+    ``diverged_at`` is the epoch whose update made the loss or any parameter inf or nan (then
+    training stopped, ``loss_history`` ends before it and the parameters are the last finite
+    ones), else None. ``saturated``: training did not diverge but has stalled with the loss still
+    above :data:`SATURATED_LOSS`, every gradient smaller than :data:`SATURATED_GRADIENT` (neurons
+    pinned where their activation is flat: a sigmoid at 0 or 1, a ReLU below 0), so more epochs
+    change nothing. ``path`` (when asked for) holds the parameters at each entry of ``loss_history``.
     """
 
     example: Example
@@ -115,6 +120,12 @@ class Training:
     outputs: list              # (samples, outputs)
     diverged_at: int | None
     path: np.ndarray | None = None   # (len(loss_history), P) with record_path=True
+    saturated: bool = False
+
+    @property
+    def state(self) -> str:
+        """How the run ended: "diverged", "saturated" or "trained"."""
+        return "diverged" if self.diverged_at is not None else "saturated" if self.saturated else "trained"
 
     @property
     def loss(self) -> float:
@@ -139,9 +150,31 @@ def _dataset_loss_math(compiled: Compiled, params, example: Example) -> float:
     return total / example.n_samples
 
 
+# The fast loop checks the parameters every this many epochs; when one has gone non-finite, a
+# replay from the last good check finds the exact epoch (so the check costs the loop nothing).
+_CHECK_EVERY = 256
+
+
+def _finite(params) -> bool:
+    """Whether every parameter is finite."""
+    return all(map(math.isfinite, params))
+
+
+def _replay(step, params, start: int, end: int, x, t, rate, history):
+    """Epochs ``start``.. again from finite ``params``, checking them each epoch; the first bad state."""
+    for epoch in range(start, end):
+        out = step(params, x, t, rate)
+        history[epoch] = out[0]            # finite: the fast loop saw it
+        if not _finite(out[1:]):
+            return history[: epoch + 1], params, epoch + 1
+        params = out[1:]
+    return None
+
+
 def _train_online(compiled: Compiled, example: Example, params: list, rate: float, epochs: int):
-    # Returns (history, parameters, diverged_at); on divergence the history ends with the
-    # loss of the returned (last finite) parameters, so len(history) == diverged_at.
+    # Returns (history, parameters, diverged_at). Diverged means a non-finite loss *or parameter*
+    # (a ReLU output can keep the loss finite while a weight is inf); then the history ends with
+    # the loss of the returned (last finite) parameters, so len(history) == diverged_at.
     step = compiled.step_math
     history = np.empty(epochs + 1)
     samples = list(zip(example.inputs, example.targets))
@@ -149,6 +182,7 @@ def _train_online(compiled: Compiled, example: Example, params: list, rate: floa
     previous, epoch = params, 0
     try:
         if len(samples) == 1:
+            checked_epoch, checked = 0, params
             for epoch in range(epochs):
                 # The step's error is the loss before this epoch's update: no extra forward pass.
                 out = step(params, x0, t0, rate)
@@ -156,6 +190,12 @@ def _train_online(compiled: Compiled, example: Example, params: list, rate: floa
                     return history[:epoch], previous, epoch
                 history[epoch] = out[0]
                 previous, params = params, out[1:]
+                if not epoch % _CHECK_EVERY:
+                    if not _finite(params):
+                        return _replay(step, checked, checked_epoch, epoch + 1, x0, t0, rate, history)
+                    checked_epoch, checked = epoch + 1, params
+            if not _finite(params):
+                return _replay(step, checked, checked_epoch, epochs, x0, t0, rate, history)
         else:
             for epoch in range(epochs):
                 loss = _dataset_loss_math(compiled, params, example)
@@ -167,6 +207,8 @@ def _train_online(compiled: Compiled, example: Example, params: list, rate: floa
                     for x, t in samples:
                         params = step(params, x, t, rate)[1:]
                 except _FLOAT_FAILURES:
+                    return history[: epoch + 1], previous, epoch + 1
+                if not _finite(params):
                     return history[: epoch + 1], previous, epoch + 1
         epoch = epochs
         final = _dataset_loss_math(compiled, params, example)
@@ -264,7 +306,28 @@ def train(example: Example, epochs: int | None = None, learning_rate: float | No
                 trace.append(params)
     outputs = predict(example, params)
     path = None if trace is None else np.array(trace[: len(history)], dtype=float).reshape(len(history), -1)
-    return Training(example, rate, epochs, history, [float(v) for v in params], outputs, diverged_at, path)
+    saturated = diverged_at is None and _stalled(compiled, example, params, float(history[-1]), mask)
+    return Training(example, rate, epochs, history, [float(v) for v in params], outputs, diverged_at, path,
+                    saturated)
+
+
+# A run has stalled when the loss is still above this and no trained parameter's gradient is
+# larger than that: at these sizes another 10**9 epochs could not move the loss.
+SATURATED_LOSS = 1e-6
+SATURATED_GRADIENT = 1e-12
+
+
+def _stalled(compiled: Compiled, example: Example, params: list, loss: float, mask=None) -> bool:
+    """Whether every trained parameter's mean gradient is (almost) zero while the loss is not."""
+    if not loss > SATURATED_LOSS:
+        return False
+    d = compiled.derivation
+    trained = [p in d.updates and (mask is None or mask[i]) for i, p in enumerate(d.params)]
+    with np.errstate(all="ignore"):
+        out = compiled.gradient_numpy(np.asarray(params, dtype=float), _columns(example.inputs),
+                                      _columns(example.targets))
+    sizes = [abs(float(np.mean(g))) for g, keep in zip(out[1:], trained) if keep]
+    return bool(sizes) and all(math.isfinite(g) and g < SATURATED_GRADIENT for g in sizes)
 
 
 # --- sweeps: many learning rates in one vectorised run --------------------------------------

@@ -22,12 +22,17 @@ def training_lines(training: Training, walk: Walkthrough) -> list:
     """One sentence per fact about the training run, shared by every format."""
     n = training.example.n_samples
     loss_name = Namer(walk.example.network, walk.notation).dataset_loss_words(n)
-    if training.diverged_at is None:
-        lines = [f"After {training.epochs} epochs at learning rate {fmt(training.learning_rate)}:"]
-    else:
+    if training.state == "diverged":
         lines = [f"Training at learning rate {fmt(training.learning_rate)} diverged at epoch {training.diverged_at} "
-                 f"of {training.epochs} (the loss became inf or nan); the values below are the last finite ones, "
-                 f"after epoch {max(training.diverged_at - 1, 0)}:"]
+                 f"of {training.epochs} (the loss or a weight became inf or nan); the values below are the last "
+                 f"finite ones, after epoch {max(training.diverged_at - 1, 0)}:"]
+    elif training.state == "saturated":
+        lines = [f"Training at learning rate {fmt(training.learning_rate)} stalled: after {training.epochs} epochs "
+                 f"every gradient is practically 0, because the neurons sit where their activation is flat "
+                 f"(a sigmoid pinned at 0 or 1, a ReLU below 0), so more epochs change nothing. "
+                 f"The step was too large; try a smaller learning rate:"]
+    else:
+        lines = [f"After {training.epochs} epochs at learning rate {fmt(training.learning_rate)}:"]
     # A run whose very first loss is already inf or nan (weights near 1e308) has an empty history.
     start = training.loss_history[0] if len(training.loss_history) else math.nan
     lines.append(f"{loss_name} = {fmt(training.loss)} (it started at {fmt(start)})")
