@@ -182,20 +182,17 @@ def _train_online(compiled: Compiled, example: Example, params: list, rate: floa
     previous, epoch = params, 0
     try:
         if len(samples) == 1:
-            checked_epoch, checked = 0, params
-            for epoch in range(epochs):
-                # The step's error is the loss before this epoch's update: no extra forward pass.
-                out = step(params, x0, t0, rate)
-                if not math.isfinite(out[0]):
-                    return history[:epoch], previous, epoch
-                history[epoch] = out[0]
-                previous, params = params, out[1:]
-                if not epoch % _CHECK_EVERY:
-                    if not _finite(params):
-                        return _replay(step, checked, checked_epoch, epoch + 1, x0, t0, rate, history)
-                    checked_epoch, checked = epoch + 1, params
-            if not _finite(params):
-                return _replay(step, checked, checked_epoch, epochs, x0, t0, rate, history)
+            for start in range(0, epochs, _CHECK_EVERY):
+                checked = params
+                for epoch in range(start, min(start + _CHECK_EVERY, epochs)):
+                    # The step's error is the loss before this epoch's update: no extra forward pass.
+                    out = step(params, x0, t0, rate)
+                    if not math.isfinite(out[0]):
+                        return history[:epoch], previous, epoch
+                    history[epoch] = out[0]
+                    previous, params = params, out[1:]
+                if not _finite(params):
+                    return _replay(step, checked, start, epoch + 1, x0, t0, rate, history)
         else:
             for epoch in range(epochs):
                 loss = _dataset_loss_math(compiled, params, example)
