@@ -12,7 +12,7 @@ import random
 import numpy as np
 import pytest
 
-from backprop_tutor import load_example, train, walkthrough
+from backprop_tutor import load_example, sweep, train, walkthrough
 from backprop_tutor.core import engine
 from backprop_tutor.core.bridge import compile_network
 from backprop_tutor.core.spec import Example, Network
@@ -91,3 +91,18 @@ def test_a_run_pinned_at_the_flat_ends_is_saturated(rate):
 def test_an_ordinary_run_is_trained(name):
     run = train(load_example(name), epochs=200)
     assert run.state == "trained" and not run.saturated
+
+
+def test_a_sweep_reports_each_run_as_train_does():
+    """sweep(mazur, [1e308]) reported diverged_at -1 and nothing else: now it says saturated, like train."""
+    example = load_example("mazur")
+    rates = [0.5, 1e6, 1e308]
+    swept = sweep(example, rates, epochs=300)
+    runs = [train(example, epochs=300, learning_rate=rate) for rate in rates]
+    assert list(swept.state) == [run.state for run in runs] == ["trained", "saturated", "saturated"]
+    hidden = relu_that_hides_nan()
+    swept = sweep(hidden, [hidden.learning_rate, 0.01], epochs=50, keep_history=True)
+    runs = [train(hidden, epochs=50, learning_rate=rate) for rate in (hidden.learning_rate, 0.01)]
+    assert list(swept.diverged_at) == [1, -1] and runs[0].diverged_at == 1
+    assert list(swept.state) == [run.state for run in runs]
+    assert swept.loss_history[0, 0] == runs[0].loss_history[0] and np.all(np.isnan(swept.loss_history[1:, 0]))

@@ -333,8 +333,11 @@ def _stalled(compiled: Compiled, example: Example, params: list, loss: float, ma
 class Sweep:
     """Training at many learning rates at once; arrays have one entry per rate.
 
-    ``diverged_at`` is -1 where a run did not diverge; ``final_loss`` is nan where it did.
-    ``loss_history`` is (epochs + 1, rates) when asked for, else None.
+    ``diverged_at`` is the epoch at which a run's loss or a parameter became inf or nan, as
+    :func:`train` reports it, and -1 where a run did not diverge; ``final_loss`` is nan where it
+    did. ``saturated`` marks the runs that stalled instead (see :class:`Training`); ``state`` says
+    "diverged", "saturated" or "trained" for each. ``loss_history`` is (epochs + 1, rates) when
+    asked for (nan from a run's divergence on), else None.
     """
 
     example: Example
@@ -345,6 +348,13 @@ class Sweep:
     parameters: np.ndarray       # (C, P)
     outputs: np.ndarray          # (C, samples, outputs)
     loss_history: np.ndarray | None
+    saturated: np.ndarray | None = None   # (C,) bool
+
+    @property
+    def state(self) -> np.ndarray:
+        """How each run ended: "diverged", "saturated" or "trained"."""
+        saturated = np.zeros(self.diverged_at.shape, bool) if self.saturated is None else self.saturated
+        return np.where(self.diverged_at >= 0, "diverged", np.where(saturated, "saturated", "trained"))
 
 
 def _check_rates(learning_rates) -> np.ndarray:
@@ -405,11 +415,31 @@ def sweep(example: Example, learning_rates: Sequence[float] | np.ndarray, epochs
             else:
                 for x, t in samples:
                     p = compiled.step_numpy(p, x, t, rates)[1:]
+        # A parameter can go nan while the loss stays finite (a ReLU output hides it): those few
+        # runs are found here and their epoch taken from the exact scalar loop.
+        hidden = (diverged < 0) & ~np.all(np.isfinite(np.stack(p)), axis=0)
+        for c in np.flatnonzero(hidden):
+            diverged[c] = train(example, epochs=epochs, learning_rate=float(rates[c])).diverged_at
+            if keep_history:
+                history[diverged[c]:, c] = np.nan
         final = np.where(diverged < 0, loss, np.nan)
+        saturated = (diverged < 0) & _stalled_columns(compiled, p, xs, ts, final, trained)
         outputs = np.stack([
             np.stack([np.broadcast_to(v, (count,)) for v in compiled.forward_numpy(p, x, t)[1:]], axis=-1)
             for x, t in samples
         ], axis=1)
     if keep_history:
         history = history[: epoch + 1]
-    return Sweep(example, rates, epochs, final, diverged, np.stack(p, axis=1), outputs, history)
+    return Sweep(example, rates, epochs, final, diverged, np.stack(p, axis=1), outputs, history, saturated)
+
+
+def _stalled_columns(compiled: Compiled, p: list, xs, ts, loss, trained) -> np.ndarray:
+    """For each run of a sweep, whether it has stalled (as :func:`_stalled` says for one run)."""
+    out = compiled.gradient_numpy(p, xs, ts)
+    count = loss.shape[0]
+    sizes = [np.abs(np.mean(np.broadcast_to(g, (xs[0].shape[0], count)), axis=0))
+             for g, keep in zip(out[1:], trained) if keep]
+    if not sizes:
+        return np.zeros(count, bool)
+    flat = np.all([np.isfinite(g) & (g < SATURATED_GRADIENT) for g in sizes], axis=0)
+    return flat & (loss > SATURATED_LOSS)
