@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from importlib import import_module
 
 from .. import __version__
-from ..core import checks
+from ..core import budget, checks
 from ..core.checks import SpecError
 from ..core.engine import train
 from ..core.example_files import PRESETS, load_example
@@ -76,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", choices=PATHS, default="full",
                         help="every step (full, the default) or one of each kind, for a lecture (lecture)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--no-limit", action="store_true",
+                        help="run even what would take over two minutes or 2 GiB (the work budget)")
     parser.add_argument("--version", action="version", version=f"backprop_tutor {__version__}")
     return parser
 
@@ -88,6 +91,11 @@ def main(argv: list | None = None) -> int:
         module, _ = SUBCOMMANDS[argv[0]]
         return import_module(module, __package__).main(argv[1:])
     args = _parser().parse_args(argv)
+    with budget.unlimited() if args.no_limit else contextlib.nullcontext():
+        return _walk_and_train(args)
+
+
+def _walk_and_train(args) -> int:
     try:
         example = load_example(args.example)
         if args.learning_rate is not None:

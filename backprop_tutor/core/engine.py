@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import checks
+from . import budget, checks
 from .bridge import Compiled, compile_network
 from .quantities import ErrorAfter, LearningRate, Quantity, Updated, as_quantity, derivative_of
 from .spec import Example, SpecError
@@ -274,14 +274,20 @@ def _only_mask(compiled: Compiled, only) -> list:
 
 
 def train(example: Example, epochs: int | None = None, learning_rate: float | None = None, *,
-          only=None, record_path: bool = False) -> Training:
+          only=None, record_path: bool = False, no_limit: bool = False) -> Training:
     """Train for ``epochs`` (default: the example's) at ``learning_rate`` (default: the example's).
 
     ``only``: parameter keys to train, the others kept at their values (a two-parameter
     landscape's descent path); ``record_path``: keep the parameters of every epoch in ``path``.
+    A run past the work budget (:mod:`budget`) is refused before it starts, unless ``no_limit``.
     """
+    if no_limit:
+        with budget.unlimited():
+            return train(example, epochs, learning_rate, only=only, record_path=record_path)
     rate = example.learning_rate if learning_rate is None else checks.learning_rate(learning_rate)
     epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")
+    budget.check_training(epochs, example.n_samples, len(example.network.parameters.keys),
+                          example.update == "batch")
     compiled = compile_network(example.network)
     params = example.flat_parameters()
     mask = None if only is None else _only_mask(compiled, only)
@@ -374,10 +380,14 @@ def _check_rates(learning_rates) -> np.ndarray:
 
 
 def sweep(example: Example, learning_rates: Sequence[float] | np.ndarray, epochs: int | None = None,
-          keep_history: bool = False) -> Sweep:
-    """Train one copy of the example per learning rate, all in one NumPy run."""
+          keep_history: bool = False, *, no_limit: bool = False) -> Sweep:
+    """Train one copy of the example per learning rate, all in one NumPy run (within the work budget)."""
+    if no_limit:
+        with budget.unlimited():
+            return sweep(example, learning_rates, epochs, keep_history)
     rates = _check_rates(learning_rates)
     epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")
+    budget.check_sweep(rates.size, epochs, example.n_samples, len(example.network.parameters.keys), keep_history)
     compiled = compile_network(example.network)
     d = compiled.derivation
     count = rates.size

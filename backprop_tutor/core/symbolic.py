@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import sympy as sp
 
-from . import registry
+from . import budget, registry
 from .quantities import (
     ErrorTerm,
     LearningRate,
@@ -244,6 +244,8 @@ def derive(network: Network) -> Derivation:
 # name must not find the old entry's derivation.
 @lru_cache(maxsize=32)
 def _derive(network: Network, generation: int) -> Derivation:
+    # Before any work: a network whose derivation would block the kernel for minutes is refused.
+    budget.check_derivation(network.layers, len(network.parameters.keys))
     definitions: dict = {}
     factors: dict = {}
     params = network.parameters.keys
