@@ -91,8 +91,12 @@ def main(argv: list | None = None) -> int:
         module, _ = SUBCOMMANDS[argv[0]]
         return import_module(module, __package__).main(argv[1:])
     args = _parser().parse_args(argv)
-    with budget.unlimited() if args.no_limit else contextlib.nullcontext():
-        return _walk_and_train(args)
+    try:
+        with budget.unlimited() if args.no_limit else contextlib.nullcontext():
+            return _walk_and_train(args)
+    except KeyboardInterrupt:   # Ctrl-C before training started (a run under way keeps its result)
+        print("python -m backprop_tutor: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
 
 
 def _walk_and_train(args) -> int:
@@ -103,9 +107,30 @@ def _walk_and_train(args) -> int:
         if args.sample > example.n_samples:
             raise SpecError("sample", f"this example has {example.n_samples} sample(s); got {args.sample}")
         walk = walkthrough(example, args.notation, args.sample - 1)
-        training = train(example, epochs=args.epochs)
+        with _progress_bar(example, args.epochs) as progress:
+            training = train(example, epochs=args.epochs, progress=progress)
     except SpecError as exc:
         print(f"python -m backprop_tutor: error: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(render(walk, training, args.format, path=args.steps))
+    if training.stopped_at is not None:
+        print(f"python -m backprop_tutor: training stopped at epoch {training.stopped_at} of {training.epochs} "
+              "(Ctrl-C); the results are after that epoch", file=sys.stderr)
+        return 130   # the shell's code for a run ended by Ctrl-C
     return 0
+
+
+@contextlib.contextmanager
+def _progress_bar(example, epochs):
+    """A progress bar on stderr for a run that may take over a second; None (no bar) for a short one."""
+    epochs = example.epochs if epochs is None else epochs
+    n = len(example.network.parameters.keys)
+    if budget.training_seconds(epochs, example.n_samples, n, example.update == "batch") < 1.0:
+        yield None
+        return
+    from tqdm import tqdm  # only a long run needs it
+
+    with tqdm(total=epochs, unit="epoch", desc="training", file=sys.stderr, leave=False) as bar:
+        def progress(done, total):
+            bar.update(done - bar.n)
+        yield progress

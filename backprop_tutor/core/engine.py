@@ -121,11 +121,14 @@ class Training:
     diverged_at: int | None
     path: np.ndarray | None = None   # (len(loss_history), P) with record_path=True
     saturated: bool = False
+    stopped_at: int | None = None    # epochs run before a Stop or Ctrl-C, else None
 
     @property
     def state(self) -> str:
-        """How the run ended: "diverged", "saturated" or "trained"."""
-        return "diverged" if self.diverged_at is not None else "saturated" if self.saturated else "trained"
+        """How the run ended: "diverged", "stopped", "saturated" or "trained"."""
+        if self.diverged_at is not None:
+            return "diverged"
+        return "stopped" if self.stopped_at is not None else "saturated" if self.saturated else "trained"
 
     @property
     def loss(self) -> float:
@@ -273,45 +276,93 @@ def _only_mask(compiled: Compiled, only) -> list:
     return [p in keys for p in d.params]
 
 
+def _run(compiled: Compiled, example: Example, params: list, rate: float, epochs: int, mask, trace):
+    """One training run: (history, parameters, diverged_at), by the loop the example's update needs."""
+    if example.update == "batch":
+        return _train_batch(compiled, example, params, rate, epochs, mask, trace)
+    if mask is None and trace is None:
+        return _train_online(compiled, example, params, rate, epochs)
+    # The same loop with a wrapped step function: the fast path above stays as it is.
+    step = compiled.step_math if mask is None else _frozen_step(compiled.step_math, mask)
+    if trace is not None:
+        step = _recording_step(step, trace)
+    history, params, diverged_at = _train_online(replace(compiled, step_math=step), example, params, rate, epochs)
+    if trace is not None:
+        # One call per sample: each epoch starts at every n-th call; the end state is the last row.
+        trace[:] = trace[::example.n_samples][: len(history)]
+        if len(trace) < len(history):
+            trace.append(params)
+    return history, params, diverged_at
+
+
+def _run_in_chunks(compiled: Compiled, example: Example, params: list, rate: float, epochs: int, mask, progress):
+    """The run in chunks, telling ``progress(done, epochs)`` after each; False from it, or Ctrl-C, stops.
+
+    Returns (history, parameters, diverged_at, stopped_at). The losses are the same numbers as one
+    run's: each chunk's first loss is the previous chunk's last, which is dropped.
+    """
+    chunk = max(_CHECK_EVERY, epochs // 100)
+    pieces, done, diverged_at, stopped_at = [], 0, None, None
+    last = None
+    while done < epochs:
+        try:
+            history, params_after, diverged = _run(compiled, example, params, rate, min(chunk, epochs - done),
+                                                   mask, None)
+        except KeyboardInterrupt:
+            stopped_at = done
+            break
+        if diverged is not None:
+            pieces.append(history)
+            params, diverged_at, last = params_after, done + diverged, None
+            break
+        pieces.append(history[:-1])
+        params, last, done = params_after, history[-1], done + len(history) - 1
+        try:
+            if progress(done, epochs) is False:
+                stopped_at = done
+                break
+        except KeyboardInterrupt:
+            stopped_at = done
+            break
+    if diverged_at is None:
+        pieces.append([last if last is not None else _dataset_loss_math(compiled, params, example)])
+    return np.concatenate([np.asarray(piece, dtype=float) for piece in pieces]), params, diverged_at, stopped_at
+
+
 def train(example: Example, epochs: int | None = None, learning_rate: float | None = None, *,
-          only=None, record_path: bool = False, no_limit: bool = False) -> Training:
+          only=None, record_path: bool = False, no_limit: bool = False, progress=None) -> Training:
     """Train for ``epochs`` (default: the example's) at ``learning_rate`` (default: the example's).
 
     ``only``: parameter keys to train, the others kept at their values (a two-parameter
     landscape's descent path); ``record_path``: keep the parameters of every epoch in ``path``.
+    ``progress(done, epochs)`` is called every few hundred epochs; returning False (a Stop
+    button) or Ctrl-C during the run stops it there, and ``stopped_at`` says after which epoch.
     A run past the work budget (:mod:`budget`) is refused before it starts, unless ``no_limit``.
     """
     if no_limit:
         with budget.unlimited():
-            return train(example, epochs, learning_rate, only=only, record_path=record_path)
+            return train(example, epochs, learning_rate, only=only, record_path=record_path, progress=progress)
     rate = example.learning_rate if learning_rate is None else checks.learning_rate(learning_rate)
     epochs = example.epochs if epochs is None else checks.whole_number(epochs, "epochs")
     budget.check_training(epochs, example.n_samples, len(example.network.parameters.keys),
                           example.update == "batch")
+    if progress is not None and record_path:
+        raise SpecError("progress", "a recorded path is made in one run; ask for progress or the path, not both")
     compiled = compile_network(example.network)
     params = example.flat_parameters()
     mask = None if only is None else _only_mask(compiled, only)
     trace = [] if record_path else None
-    if example.update == "batch":
-        history, params, diverged_at = _train_batch(compiled, example, params, rate, epochs, mask, trace)
-    elif mask is None and trace is None:
-        history, params, diverged_at = _train_online(compiled, example, params, rate, epochs)
+    stopped_at = None
+    if progress is None:
+        history, params, diverged_at = _run(compiled, example, params, rate, epochs, mask, trace)
     else:
-        # The same loop with a wrapped step function: the fast path above stays as it is.
-        step = compiled.step_math if mask is None else _frozen_step(compiled.step_math, mask)
-        if trace is not None:
-            step = _recording_step(step, trace)
-        history, params, diverged_at = _train_online(replace(compiled, step_math=step), example, params, rate, epochs)
-        if trace is not None:
-            # One call per sample: each epoch starts at every n-th call; the end state is the last row.
-            trace = trace[::example.n_samples][: len(history)]
-            if len(trace) < len(history):
-                trace.append(params)
+        history, params, diverged_at, stopped_at = _run_in_chunks(compiled, example, params, rate, epochs, mask,
+                                                                  progress)
     outputs = predict(example, params)
     path = None if trace is None else np.array(trace[: len(history)], dtype=float).reshape(len(history), -1)
     saturated = diverged_at is None and _stalled(compiled, example, params, float(history[-1]), mask)
     return Training(example, rate, epochs, history, [float(v) for v in params], outputs, diverged_at, path,
-                    saturated)
+                    saturated, stopped_at)
 
 
 # A run has stalled when the loss is still above this and no trained parameter's gradient is

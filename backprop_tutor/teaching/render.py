@@ -26,6 +26,9 @@ def training_lines(training: Training, walk: Walkthrough) -> list:
         lines = [f"Training at learning rate {fmt(training.learning_rate)} diverged at epoch {training.diverged_at} "
                  f"of {training.epochs} (the loss or a weight became inf or nan); the values below are the last "
                  f"finite ones, after epoch {max(training.diverged_at - 1, 0)}:"]
+    elif training.state == "stopped":
+        lines = [f"Training at learning rate {fmt(training.learning_rate)} was stopped after epoch "
+                 f"{training.stopped_at} of {training.epochs}; the values below are from there:"]
     elif training.state == "saturated":
         lines = [f"Training at learning rate {fmt(training.learning_rate)} stalled: after {training.epochs} epochs "
                  f"every gradient is practically 0, because the neurons sit where their activation is flat "
