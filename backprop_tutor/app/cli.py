@@ -122,7 +122,11 @@ def _walk_and_train(args) -> int:
 
 @contextlib.contextmanager
 def _progress_bar(example, epochs):
-    """A progress bar on stderr for a run that may take over a second; None (no bar) for a short one."""
+    """A progress bar on stderr for a run that may take over a second; None (no bar) for a short one.
+
+    The bar appears at the first report, once training is under way: a run refused by the work
+    budget draws nothing.
+    """
     epochs = example.epochs if epochs is None else epochs
     n = len(example.network.parameters.keys)
     if budget.training_seconds(epochs, example.n_samples, n, example.update == "batch") < 1.0:
@@ -130,7 +134,16 @@ def _progress_bar(example, epochs):
         return
     from tqdm import tqdm  # only a long run needs it
 
-    with tqdm(total=epochs, unit="epoch", desc="training", file=sys.stderr, leave=False) as bar:
-        def progress(done, total):
-            bar.update(done - bar.n)
+    bar = None
+
+    def progress(done, total):
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="epoch", desc="training", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+
+    try:
         yield progress
+    finally:
+        if bar is not None:
+            bar.close()
