@@ -61,7 +61,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # Views, loaded on first use: name -> module under this package.
 _VIEWS = {
     "notation_table": "views.display",
+    "show_activations": "views.display",
     "show_derivation": "views.display",
+    "show_error_curve": "views.display",
     "show_gradient_comparison": "views.display",
     "show_matrix_form": "views.display",
     "show_example": "views.display",
@@ -158,7 +160,9 @@ __all__ = [
     "register_loss",
     "render",
     "result_json",
+    "show_activations",
     "show_derivation",
+    "show_error_curve",
     "show_example",
     "show_gradient_comparison",
     "show_matrix_form",

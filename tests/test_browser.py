@@ -62,12 +62,13 @@ EXPECTED_VIEWS = {
     "00_start_here": {"step": 1},
     "01_network_and_forward_pass": {"step": 1, "exercise": 3},
     "02_total_error": {"step": 1, "exercise": 3},
-    "03_backward_pass_output_layer": {"chain": 1, "step": 1, "exercise": 5},
+    "03_backward_pass_output_layer": {"chain": 1, "step": 1, "exercise": 5, "curve": 1},
     "04_backward_pass_hidden_layer": {"chain": 1, "step": 1, "exercise": 4},
-    "05_training_loop": {"training": 1, "exercise": 3},
+    "05_training_loop": {"training": 1, "exercise": 3, "activation": 2},
     "06_learning_rate": {"lr": 2, "exercise": 3},
-    "07_playground": {"editor": 1, "step": 2, "lr": 1, "training": 1},
+    "07_playground": {"editor": 1, "step": 3, "lr": 1, "training": 2},
     "08_common_mistakes": {},
+    "09_matrix_form": {"matrix": 1},
 }
 
 # The README's screenshots: (notebook, kind of view) -> file in test-artifacts/browser/.
@@ -277,6 +278,9 @@ _KINDS_JS = """(selector) => [...document.querySelectorAll(selector)].map(output
     if (output.querySelector('.bt-factors')) return 'chain';
     if (labels.includes('Learning rate η')) return 'lr';
     if (output.querySelector('.bt-question')) return 'exercise';
+    if (output.querySelector('.bt-error-curve')) return 'curve';
+    if (output.querySelector('.bt-activation')) return 'activation';
+    if (labels.includes('Entry')) return 'matrix';
     return 'other';
 })"""
 
@@ -422,6 +426,25 @@ def check_step_through(view) -> None:
     assert third["value"], "two steps on, no value is shown"
 
 
+def check_sample_choice(view) -> None:
+    """Where the example has several samples, choosing another one re-derives the steps: the value changes."""
+    choice = view.locator(".widget-dropdown").filter(has_text="Sample").locator("select")
+    if not choice.count() or not choice.first.is_visible():
+        return
+    header = view.locator(".bt-step-header")
+    before = _step_state(view)
+    options = [o.replace("\xa0", " ") for o in choice.first.locator("option").all_inner_texts()]
+    assert len(options) > 1 and options[1].startswith("Sample 2: "), options
+    choice.first.select_option(index=1)     # the views open on sample 1
+
+    def changed():
+        now = _step_state(view)
+        return now if now["value"] != before["value"] and now["typeset"] else None
+
+    wait_until(changed, INTERACTION, lambda: f"another sample left the step unchanged: {header.inner_text()} "
+               f"{_step_state(view)['value']!r}")
+
+
 def check_learning_rate(view, page) -> None:
     """Arrow keys on the learning-rate slider's handle retrain and redraw the loss plot."""
     view.scroll_into_view_if_needed()
@@ -429,6 +452,8 @@ def check_learning_rate(view, page) -> None:
     handle = slider.locator(".noUi-handle").first
     readout = slider.locator(".widget-readout").first
     before_rate, before_plot = readout.inner_text(), _image_state(view)
+    before_landscape = view.locator(".bt-landscape img.widget-image").first.get_attribute("src") \
+        if view.locator(".bt-landscape img.widget-image").count() else None
     before_status = view.locator(".widget-html").filter(has_text="η =").first.inner_text()
     handle.focus()
     for _ in range(5):
@@ -455,7 +480,17 @@ def check_learning_rate(view, page) -> None:
 
     wait_until(plot_names_rate, INTERACTION, lambda: f"the loss plot's text alternative does not name "
                f"η = {readout.inner_text()}: {_image_state(view)[1]}")
-    sweep = view.locator("img.widget-image").nth(1)
+    landscape = view.locator(".bt-landscape img.widget-image").first
+    if landscape.count():   # the descent path moved with the rate: its text alternative names the new rate
+
+        def path_names_rate():
+            shown = re.search(r"At η = ([0-9.e+-]+[0-9]),", landscape.get_attribute("title") or "")
+            return shown and math.isclose(float(shown.group(1)), float(readout.inner_text()), rel_tol=0.01)
+
+        wait_until(path_names_rate, INTERACTION, lambda: "the descent path's text alternative does not name "
+                   f"η = {readout.inner_text()}: {landscape.get_attribute('title')}")
+        assert landscape.get_attribute("src") != before_landscape, "the landscape image was not redrawn"
+    sweep = view.locator(".bt-sweep img.widget-image").first
     if sweep.is_visible():  # after a sweep: the marker moved, and the text alternative says so
 
         def sweep_names_rate():
@@ -491,7 +526,11 @@ def check_training(view) -> None:
 
 def check_interactions(page, expected: dict, artifacts: Path, stem: str) -> None:
     """Every step-through, learning-rate explorer and training view on the page, operated."""
-    for kind, check in (("step", check_step_through), ("lr", lambda view: check_learning_rate(view, page)),
+    def step_and_sample(view):
+        check_step_through(view)
+        check_sample_choice(view)
+
+    for kind, check in (("step", step_and_sample), ("lr", lambda view: check_learning_rate(view, page)),
                         ("training", check_training), ("exercise", None)):
         views = views_of(page, kind) if kind in expected else []
         shot = VIEW_SHOTS.get((stem, kind))

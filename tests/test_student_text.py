@@ -254,6 +254,11 @@ def test_step_through_text_at_every_step(name, no_pictures):
         for index in range(len(view.tutorial.walk)):
             view.cursor.index = index
             found += _check(widget_texts(view), f"{name}, {notation}, step {index + 1}")
+        if view.tutorial.example.n_samples > 1:   # the sample selector: another sample's steps
+            view.sample_choice.value = view.tutorial.example.n_samples - 1
+            for index in range(len(view.tutorial.walk)):
+                view.cursor.index = index
+                found += _check(widget_texts(view), f"{name}, {notation}, last sample, step {index + 1}")
         view.predict_toggle.value = True          # Predict first: the prompt and its controls
         view.cursor.reset()
         found += _check(widget_texts(view), f"{name}, {notation}, predict first")
@@ -273,7 +278,7 @@ def test_other_views_text(name, no_pictures):
         found += _check(widget_texts(explorer), f"{name}: ChainExplorer at {parameter}")
     rate = LearningRateExplorer(t, epochs=200)
     found += _check(widget_texts(rate), f"{name}: LearningRateExplorer")
-    training = TrainingView(t)
+    training = TrainingView(t, panels=("activations", "boundary"))   # with the figures that follow training
     training.run.advance(50)
     found += _check(widget_texts(training), f"{name}: TrainingView")
     editor = NetworkEditor(t)

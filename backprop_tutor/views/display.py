@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from IPython.display import Markdown
 
-from ..core.engine import Training, train
+from ..core.engine import Training, evaluate_step, train
 from ..core.example_files import load_example
 from ..core.quantities import Delta, ErrorTerm, Net, Out, Target, TotalError, Weight
 from ..core.spec import Example
@@ -24,9 +24,9 @@ from ..teaching.render import training_lines
 from ..teaching.sympy_steps import derivation_steps
 from ..teaching.walkthrough import Walkthrough, walkthrough
 
-__all__ = ["example_markdown", "notation_markdown", "notation_table", "show_derivation", "show_example",
-           "show_gradient_comparison", "show_matrix_form", "show_steps", "show_training", "show_values",
-           "steps_markdown", "values_markdown"]
+__all__ = ["example_markdown", "notation_markdown", "notation_table", "show_activations", "show_derivation",
+           "show_error_curve", "show_example", "show_gradient_comparison", "show_matrix_form", "show_steps",
+           "show_training", "show_values", "steps_markdown", "values_markdown"]
 
 # A preset name or file path, an example, or a walkthrough already built.
 Source = str | Example | Walkthrough
@@ -221,3 +221,26 @@ def show_matrix_form(source: Source = "mazur", layer: int | None = None, part: s
 def show_gradient_comparison(source: str | Example = "mazur", sample: int = 0, notation: str = "mazur") -> Markdown:
     """Display every gradient three ways: the derivation, finite differences and PyTorch (when installed)."""
     return Markdown(compare_gradients(source, sample, notation).markdown())
+
+
+# --- pictures: the error against one parameter, the activations ------------------------------------
+
+def show_error_curve(source: str | Example = "mazur", parameter: str | tuple = "w5", sample: int = 0,
+                     notation: str = "mazur"):
+    """Display one sample's error against a weight or bias: its tangent (∂E/∂w) and the update step (a figure)."""
+    from .widgets.see_it import ErrorCurvePanel  # widgets load only when a picture is asked for
+
+    example = _example(source)
+    panel = ErrorCurvePanel()
+    panel.show(example, quantity(parameter, example.network), sample, Namer(example.network, notation))
+    return panel.box
+
+
+def show_activations(source: str | Example = "mazur", sample: int = 0, notation: str = "mazur"):
+    """Display each activation with its slope and every neuron where the sample puts it now (a figure)."""
+    from .widgets.see_it import ActivationPanel
+
+    example = _example(source)
+    panel = ActivationPanel()
+    panel.show(evaluate_step(example, sample), example.network, Namer(example.network, notation))
+    return panel.box

@@ -14,6 +14,7 @@ from ...teaching.notation import Namer
 from ..plots import LossCurve, OutputBars, SweepCurve
 from .base import FigureImage, View, button, error_label, show_error
 from .models import LearningRateRun
+from .see_it import LandscapePanel
 
 __all__ = ["LearningRateExplorer", "parameter_table"]
 
@@ -57,6 +58,12 @@ class LearningRateExplorer(View):
         self.sweep_box.layout.display = "none"  # shown once a sweep has run
         self.sweep_curve = SweepCurve(self.sweep_picture.figure.add_subplot())
         self.sweep_result = None
+        self.sweep_box.add_class("bt-sweep")
+        # The landscape's grid is computed once per example and pair; each rate redraws only the path.
+        self.landscape = LandscapePanel()
+        self.landscape.set_example(self.tutorial.example, self._namer())
+        self.landscape.x_choice.observe(self._on_pair, "value")
+        self.landscape.y_choice.observe(self._on_pair, "value")
         self.rate.observe(self._on_rate, "value")
         self.epochs.observe(self._on_epochs, "value")
         self.clear_button.on_click(self._on_clear)
@@ -69,6 +76,7 @@ class LearningRateExplorer(View):
             w.HBox([self.clear_button, self.sweep_button]),
             self.status,
             w.HBox([self.picture.box, self.weights], layout=w.Layout(align_items="flex-start")),
+            self.landscape.box,
             self.sweep_box,
         ]
         self._draw()
@@ -91,6 +99,19 @@ class LearningRateExplorer(View):
         """A sweep made for other epochs or another network no longer applies: hide it."""
         self.sweep_result = None
         self.sweep_box.layout.display = "none"
+
+    def _namer(self) -> Namer:
+        return Namer(self.tutorial.example.network, self.tutorial.notation)
+
+    def _on_pair(self, change):
+        if self.landscape.pair_changed():
+            self._draw_landscape()
+
+    def _draw_landscape(self):
+        """The descent path at the run's rate and epochs (the surface is kept while example and pair stay)."""
+        if self.run.error:
+            return
+        self.landscape.show(self.tutorial.example, self._namer(), self.run.learning_rate, self.run.epochs)
 
     def _on_example(self, change):
         # The run may have taken the new example's own rate or epochs (the editor, a preset): the controls follow.
@@ -131,6 +152,7 @@ class LearningRateExplorer(View):
                              + ", ".join(fmt(o) for o in result.outputs[0]) + " against targets "
                              + ", ".join(fmt(t) for t in self.tutorial.example.targets[0]) + ".")
         self.picture.refresh()
+        self._draw_landscape()
 
     def run_sweep(self, count: int = SWEEP_RATES) -> None:
         """Final loss for ``count`` rates from 0.001 to 100, in one vectorised run."""

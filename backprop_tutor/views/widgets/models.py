@@ -22,27 +22,44 @@ __all__ = ["LearningRateRun", "Predictions", "StepCursor", "Tutorial", "Training
 
 
 class Tutorial(t.HasTraits):
-    """The example under study, its notation and its walkthrough (re-derived on every change)."""
+    """The example under study, its notation, the sample walked through, and its walkthrough (re-derived on change).
+
+    ``sample`` counts from 0; a new example with fewer samples starts again at its first.
+    """
 
     example = t.Instance(Example)
     notation = t.Enum(NOTATIONS, default_value="mazur")
+    sample = t.Int(0)
     walk = t.Instance(Walkthrough, allow_none=True)
     # The learner's running score over every prediction made in any view of this tutorial.
     predictions_right = t.Int(0)
     predictions_tried = t.Int(0)
 
-    def __init__(self, example: Example | str = "mazur", notation: str = "mazur"):
+    def __init__(self, example: Example | str = "mazur", notation: str = "mazur", sample: int = 0):
         example = load_example(example) if isinstance(example, str) else example
         super().__init__(example=example, notation=notation)
         self._views: dict = {}
-        self._rederive()
+        if sample:
+            self.sample = sample   # validated against this example, and derived by the observer
+        else:
+            self._rederive()
 
-    @t.observe("example", "notation")
+    @t.validate("sample")
+    def _valid_sample(self, proposal):
+        value = proposal["value"]
+        if not 0 <= value < self.example.n_samples:
+            raise t.TraitError(f"sample: expected 0 to {self.example.n_samples - 1} (counted from 0), got {value}")
+        return value
+
+    @t.observe("example", "notation", "sample")
     def _on_change(self, change):
+        if self.sample >= self.example.n_samples:
+            self.sample = 0   # this observer runs again for the new sample, and derives then
+            return
         self._rederive()
 
     def _rederive(self):
-        self.walk = walkthrough(self.example, self.notation)
+        self.walk = walkthrough(self.example, self.notation, self.sample)
 
     def attach(self, slot: str, view) -> None:
         """Register a view; a view already in the same slot is detached first.

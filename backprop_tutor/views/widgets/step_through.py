@@ -12,16 +12,18 @@ import warnings
 
 import ipywidgets as w
 
-from ...core.quantities import Bias, Delta, Net, Updated, Weight, gradient
-from ...teaching.formatting import aligned_tex, alternative_tex
-from ...teaching.notation import NOTATIONS
+from ...core import registry
+from ...core.quantities import Bias, Delta, Net, Out, Partial, TotalError, Updated, Weight, gradient
+from ...teaching.formatting import aligned_tex, alternative_tex, fmt
+from ...teaching.notation import NOTATIONS, Namer
 from ...teaching.touches import known_values
 from ...teaching.walkthrough import PHASE_TITLES, PHASES, Step
-from .base import DiagramSlot, View, button, math_block, spoken, tooltip_on_label
+from .base import DiagramSlot, View, button, math_block, spoken, text_column, tooltip_on_label
 from .models import Predictions, StepCursor
+from .see_it import ActivationPanel, ErrorCurvePanel
 from .svg_diagram import SvgFigure
 
-__all__ = ["StepThrough", "clicked_step", "step_html"]
+__all__ = ["StepThrough", "clicked_step", "curve_parameter", "sample_options", "shown_neuron", "step_html"]
 
 _PHASE_LABELS = {"forward": "Forward", "error": "Error", "output": "Output layer",
                  "hidden": "Hidden layer", "update": "Update"}
@@ -78,6 +80,40 @@ def clicked_step(walk, target, phase: str) -> int | None:
     return None
 
 
+def sample_options(example, namer) -> list:
+    """(label, index) per sample: "Sample 1: i1 = 0, i2 = 0 → target 0"."""
+    options = []
+    for s, (x, t) in enumerate(zip(example.inputs, example.targets)):
+        inputs = ", ".join(f"{namer.text(Out(0, k))} = {fmt(v)}" for k, v in enumerate(x))
+        targets = ("target " if len(t) == 1 else "targets ") + ", ".join(fmt(v) for v in t)
+        options.append((f"Sample {s + 1}: {inputs} → {targets}", s))
+    return options
+
+
+def curve_parameter(step):
+    """The weight or bias whose error curve a step shows: its gradient or update step's parameter, else None."""
+    key = step.key
+    if isinstance(key, Updated):
+        return key.param
+    if isinstance(key, Partial) and key.of == TotalError() and isinstance(key.wrt, (Weight, Bias)):
+        return key.wrt
+    return None
+
+
+def shown_neuron(step, network):
+    """The neuron whose activation a step shows (its output, or its slope ∂out/∂net), else None.
+
+    Softmax couples a layer's neurons: it has no curve of one net input, so its steps show none.
+    """
+    key = step.key
+    if isinstance(key, Partial) and isinstance(key.of, Out) and isinstance(key.wrt, Net) \
+            and key.of.node == key.wrt.node:
+        key = key.of
+    if not isinstance(key, Out) or key.layer == 0:
+        return None
+    return None if registry.activation(network.activations[key.layer - 1]).coupled else key
+
+
 class StepThrough(View):
     """Previous / Next / Reset and a jump to each phase; notation switch; live network diagram.
 
@@ -113,7 +149,10 @@ class StepThrough(View):
             value=self.tutorial.notation, description="Notation",
             tooltip="Mazur's names, as in his article, or layer-indexed names, as in most deep-learning code",
             layout=w.Layout(width="auto"), style={"description_width": "initial"})
-        tooltip_on_label(self.phase_buttons, self.notation_buttons)
+        self.sample_choice = w.Dropdown(
+            options=[], description="Sample", tooltip="Which sample the epoch's steps are worked on",
+            layout=w.Layout(width="auto"), style={"description_width": "initial"})
+        tooltip_on_label(self.phase_buttons, self.notation_buttons, self.sample_choice)
         self.predictions = self.own(Predictions(self.tutorial, self.cursor))
         self.predict_toggle = w.ToggleButton(value=False, description="Predict first", icon="question",
                                              tooltip="Hide each value until you have predicted it",
@@ -134,14 +173,20 @@ class StepThrough(View):
                                     tooltip="Drag or use the arrow keys to move through the steps",
                                     continuous_update=False, layout=w.Layout(width="100%"))
         # A long equation scrolls inside the text column instead of running under the diagram.
-        self.body = w.HTMLMath(layout=w.Layout(min_height="18em", overflow="auto"))
+        self.body = text_column(w.HTMLMath(layout=w.Layout(min_height="18em", overflow="auto")))
         self.picture = SvgFigure(7.5, 4.2, action="open its step")
         self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font)
         self.diagram = None
+        # Beside a gradient or an update: the error against that parameter; beside an output or
+        # its slope: the activation with every neuron on it. Hidden on other steps.
+        self.curve = ErrorCurvePanel()
+        self.activation = ActivationPanel()
+        self._samples_of = None
         self._shown = None
         self._syncing = False
         self.phase_buttons.observe(self._on_phase, "value")
         self.notation_buttons.observe(self._on_notation, "value")
+        self.sample_choice.observe(self._on_sample, "value")
         self.position.observe(self._on_position, "value")
         self.all_steps.observe(self._on_all_steps, "value")
         self.picture.on_click(self._on_diagram_click)
@@ -160,10 +205,12 @@ class StepThrough(View):
         self.show_button.on_click(lambda _: self.predictions.show())
         controls = w.HBox([self.previous_button, self.next_button, self.reset_button, self.all_steps,
                            self.predict_toggle, self.score], layout=w.Layout(flex_flow="row wrap"))
-        choices = w.HBox([self.phase_buttons, self.notation_buttons], layout=w.Layout(flex_flow="row wrap"))
+        choices = w.HBox([self.phase_buttons, self.notation_buttons, self.sample_choice],
+                         layout=w.Layout(flex_flow="row wrap"))
+        figures = w.VBox([self.picture.box, self.curve.box, self.activation.box])
         self.children = [controls, self.position, choices, self.predict_box,
-                         w.HBox([self.body, self.picture.box], layout=w.Layout(align_items="flex-start"))]
-        self.picture.box.layout.width = f"{self.picture.column}%"
+                         w.HBox([self.body, figures], layout=w.Layout(align_items="flex-start"))]
+        figures.layout.width = f"{self.picture.column}%"
         self.body.layout.width = f"{100 - self.picture.column}%"
         self._render()
 
@@ -203,6 +250,7 @@ class StepThrough(View):
             self.all_steps.value = self.cursor.path == "full"
             self.phase_buttons.value = step.phase
             self.notation_buttons.value = self.tutorial.notation
+            self._render_samples()
         finally:
             self._syncing = False
         self.previous_button.disabled = self.cursor.at_start
@@ -215,6 +263,29 @@ class StepThrough(View):
         self.diagram.highlight_step(step, values, weights=example.weights, biases=example.biases)
         self.picture.set_alt(self.diagram.text_alternative())
         self.picture.refresh()
+        self._render_figures(step, hidden)
+
+    def _render_samples(self):
+        example = self.tutorial.example
+        key = (example.inputs, example.targets, self.tutorial.notation)
+        if key != self._samples_of:
+            self.sample_choice.options = sample_options(example, Namer(example.network, self.tutorial.notation))
+            self._samples_of = key
+        self.sample_choice.value = self.tutorial.sample
+        self.sample_choice.layout.display = "" if example.n_samples > 1 else "none"
+
+    def _render_figures(self, step, hidden):
+        """The error curve or the activation plot the step calls for; neither while its value waits for a prediction."""
+        example, walk = self.tutorial.example, self.tutorial.walk
+        namer = Namer(example.network, self.tutorial.notation)
+        parameter = None if hidden else curve_parameter(step)
+        neuron = None if hidden else shown_neuron(step, example.network)
+        self.curve.box.layout.display = "" if parameter is not None else "none"
+        self.activation.box.layout.display = "" if neuron is not None else "none"
+        if parameter is not None:
+            self.curve.show(example, parameter, walk.sample, namer)
+        if neuron is not None:
+            self.activation.show(walk.values, example.network, namer, highlight=neuron)
 
     def _render_prediction(self, step, hidden):
         p = self.predictions
@@ -266,6 +337,10 @@ class StepThrough(View):
     def _on_notation(self, change):
         if not self._syncing and change["new"] in NOTATIONS:
             self.tutorial.notation = change["new"]
+
+    def _on_sample(self, change):
+        if not self._syncing and change["new"] is not None and change["new"] != self.tutorial.sample:
+            self.tutorial.sample = change["new"]
 
     def _on_position(self, change):
         if not self._syncing:

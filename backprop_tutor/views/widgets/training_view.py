@@ -1,26 +1,43 @@
-"""Training view: Play / Pause / Step / Reset; the loss curve grows and the diagram shows the weights."""
+"""Training view: Play / Pause / Step / Reset; the loss curve grows and the diagram shows the weights.
+
+Optional panels follow the training as it plays: ``"activations"`` (every neuron on its activation
+curve and its slope) and ``"boundary"`` (the decision boundary over the input plane of a two-input network).
+"""
 
 from __future__ import annotations
 
 import ipywidgets as w
 
+from ...core.engine import evaluate_step
 from ...core.quantities import Out, Target, TotalError
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve
 from .base import DiagramSlot, FigureImage, View, button
 from .models import TrainingRun
+from .see_it import ActivationPanel, BoundaryPanel
 
-__all__ = ["TrainingView"]
+__all__ = ["PANELS", "TrainingView"]
+
+PANELS = ("activations", "boundary")
 
 
 class TrainingView(View):
-    """Watch any network train: each tick of Play trains a few more epochs."""
+    """Watch any network train: each tick of Play trains a few more epochs.
+
+    ``panels`` adds figures that move with the training: any of ``"activations"`` and ``"boundary"``.
+    """
 
     slot = "training-view"
 
-    def __init__(self, tutorial="mazur", epochs_per_tick: int = 200, slot: str | None = None):
+    def __init__(self, tutorial="mazur", epochs_per_tick: int = 200, slot: str | None = None, panels=()):
+        panels = (panels,) if isinstance(panels, str) else tuple(panels)
+        unknown = [p for p in panels if p not in PANELS]
+        if unknown:
+            raise ValueError(f"panels: expected any of {', '.join(PANELS)}; got {unknown[0]!r}")
         super().__init__(tutorial, slot)
+        self.activation = ActivationPanel(5.2, 3.2) if "activations" in panels else None
+        self.boundary = BoundaryPanel(4.6, 3.9) if "boundary" in panels else None
         self.run = self.own(TrainingRun(self.tutorial))
         self.play = w.Play(value=0, min=0, max=10**9, step=1, interval=250, description="Play",
                            tooltip="Play / pause training", show_repeat=False)
@@ -51,8 +68,10 @@ class TrainingView(View):
         self.follow(self.tutorial, self._on_notation, "notation")
         # A new example resets the run; at epoch 0 already, no epoch change would redraw.
         self.follow(self.tutorial, self._on_example, "example")
+        extras = [panel.box for panel in (self.activation, self.boundary) if panel is not None]
         self.children = [w.HBox([self.play_button, self.play, self.step_button, self.reset_button, self.speed]),
-                         self.counter, self.picture.box]
+                         self.counter, self.picture.box] + ([w.HBox(extras, layout=w.Layout(
+                             flex_flow="row wrap", align_items="flex-start"))] if extras else [])
         self._draw()
 
     def _on_tick(self, change):
@@ -96,3 +115,14 @@ class TrainingView(View):
         self.picture.set_alt(f"Network after {run.epoch} epochs: edge width and colour show each weight "
                              f"(dashed edges are negative). Loss {fmt(run.loss)}; outputs {outputs}.")
         self.picture.refresh()
+        self._draw_panels()
+
+    def _draw_panels(self):
+        """The activation and boundary panels at the run's parameters (the activations on the tutorial's sample)."""
+        example, run = self.tutorial.example, self.run
+        namer = Namer(example.network, self.tutorial.notation)
+        if self.activation is not None:
+            values = evaluate_step(example, self.tutorial.sample, run.parameters)
+            self.activation.show(values, example.network, namer)
+        if self.boundary is not None:
+            self.boundary.show(example, run.parameters, run.outputs, namer)
