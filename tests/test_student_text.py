@@ -158,6 +158,30 @@ def test_notebook_text_is_for_students(path):
     assert not found, f"{path.name}:\n" + "\n".join(found)
 
 
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+# A word written as a name in maths, in italic: net_{h1} rather than \mathrm{net}_{h1}, E_{total}.
+_ITALIC_WORD = re.compile(r"(?<![\\A-Za-z{])(net|out|target)_|_\{(total|backprop|finite)\}")
+
+
+def italic_words(markdown: str) -> list:
+    """Multi-letter names set in math italic in a Markdown cell's maths (a word reads as a product)."""
+    segments = [m.group(1) or m.group(2) for m in _MATH.finditer(markdown)]
+    return [m.group(0) for segment in segments for m in _ITALIC_WORD.finditer(segment)]
+
+
+def test_the_check_catches_italic_words():
+    assert italic_words(r"$net_{h1} = w_1 i_1$ and $$E_{total}$$") == ["net_", "_{total}"]
+    assert italic_words(r"$\mathrm{net}_{h1}$, $E_{\mathrm{total}}$, $w_{ho}$, net_h1 in prose") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_maths_sets_names_upright(path):
+    r"""The notebooks' own maths writes \mathrm{net}, as the package's equations on the same page do."""
+    found = [f"cell {i}: {word}" for i, cell in enumerate(_read(path).cells) if cell.cell_type == "markdown"
+             for word in italic_words(cell.source)]
+    assert not found, f"{path.name}:\n" + "\n".join(found)
+
+
 def _shown_texts(cell) -> list:
     """What a cell's outputs put on the screen: printed text and each shown representation."""
     texts = []
