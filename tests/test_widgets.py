@@ -400,7 +400,9 @@ def test_in_projector_mode_the_diagram_takes_the_wider_column_and_writes_large_n
     monkeypatch.setenv(base.PROJECTOR_ENV, "1")
     view = StepThrough("mazur")
     picture = view.picture
-    assert picture.projector and picture.column == 58 and picture.box.layout.width == "58%"
+    figures = view.children[-1].children[1]          # the diagram's column, beside the text
+    assert picture.projector and picture.column == 58 and figures.layout.width == "58%"
+    assert picture.box in figures.children
     assert picture.min_font == pytest.approx(72 * 7.5 / 25)
     texts = [t for t in view.diagram.ax.texts if t.get_visible() and t.get_text()]
     assert min(t.get_fontsize() for t in texts) >= picture.min_font
