@@ -914,7 +914,8 @@ def test_projector_diagrams(stem, present, page, artifacts):
                        lambda: f"a click on w5 opened {title.inner_text()!r}")
         else:
             print(f"{stem}: no step-through or chain-rule explorer (its diagram is the training view's PNG)")
-        assert not page_problems(page), page_problems(page)
+        # The step a click opened may show a new figure (the error curve): give its image time to load.
+        wait_until(lambda: not page_problems(page), INTERACTION, lambda: page_problems(page))
         assert not page.page_errors, page.page_errors
     finally:
         _screenshot(page, artifacts / f"projector-{stem}.png")
