@@ -88,8 +88,8 @@ def lr_status(view: LearningRateExplorer) -> dict:
     if match:
         return {"rate": float(match.group(1)), "epochs": int(match.group(2)), "loss": float(match.group(4)),
                 "initial": float(match.group(5)), "diverged_at": None}
-    match = re.fullmatch(r"η = (\S+) diverged at epoch (\d+): the loss became infinite\. The curve stops there\.",
-                         text)
+    match = re.fullmatch(r"η = (\S+) diverged at epoch (\d+): the loss or a parameter became infinite or not "
+                         r"a number\. The curve stops there\.", text)
     assert match, text
     return {"rate": float(match.group(1)), "diverged_at": int(match.group(2))}
 
@@ -584,21 +584,20 @@ def test_sweep_draws_the_final_losses_and_marks_the_rate():
     assert bytes(view.sweep_picture.image.value) != picture
 
 
-def test_epochs_field_clamps_a_bad_value_and_shows_a_model_error():
+def test_epochs_field_trains_what_is_typed_and_refuses_past_the_budget():
     view = LearningRateExplorer("seed", epochs=50)
-    view.epochs.value = 0                               # below the field's minimum: clamped to 1
-    assert view.epochs.value == 1 and view.run.epochs == 1
-    assert lr_status(view)["epochs"] == 1
-    assert lr_status(view)["loss"] == pytest.approx(train(preset("seed"), epochs=1).loss, rel=SHOWN)
-    assert view.epochs.max >= 20000
-    view.epochs.max = 400                               # a small maximum keeps the test quick
-    view.epochs.value = 10**6                           # beyond the maximum: clamped to it
-    assert view.epochs.value == 400 and view.run.epochs == 400
+    view.epochs.value = 0                               # zero epochs: the initial loss, as train says
+    assert view.run.epochs == 0 and lr_status(view)["epochs"] == 0
+    assert lr_status(view)["loss"] == pytest.approx(train(preset("seed"), epochs=0).loss, rel=SHOWN)
+    view.epochs.value = 400
     assert lr_status(view)["loss"] == pytest.approx(train(preset("seed"), epochs=400).loss, rel=SHOWN)
     status = view.status.value
+    view.epochs.value = 10**9                           # past the work budget: its message, no work started
+    assert "⚠" in view.epochs_error.value and "the limit is" in text_of(view.epochs_error.value)
+    assert view.status.value == status                  # the last result stays on show
     view.run.epochs = -1                                # a bad value reaching the model: error beside the field
     assert "⚠" in view.epochs_error.value and "epochs" in text_of(view.epochs_error.value)
-    assert view.status.value == status                  # the last result stays on show
+    assert view.status.value == status
     view.epochs.value = 120
     assert view.epochs_error.value == ""
     assert lr_status(view)["epochs"] == 120
@@ -930,8 +929,12 @@ def test_running_a_cell_again_replaces_the_view_without_adding_observers(make):
     del new
 
     def display(view):
-        return [getattr(view, name).value for name in ("body", "status", "weights", "counter") if hasattr(view, name)] \
-            + ([f.value for f in view.fields.values()] if hasattr(view, "fields") else [])
+        return [getattr(view, name).value for name in ("body", "status", "weights", "counter")
+                if getattr(view, name, None) is not None] \
+            + ([f.value for f in view.fields.values()] if getattr(view, "fields", None) else [])
+
+    # The replaced view shows only a note saying so; its other widgets are closed.
+    assert len(old.children) == 1 and "replaced" in old.children[0].value
 
     shown = display(old)
     t.notation = "layered"

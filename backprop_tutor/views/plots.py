@@ -7,13 +7,46 @@ Colours are Okabe–Ito, and every meaning carried by colour is also carried by 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
+from matplotlib.mathtext import MathTextParser
 
 from .palette import EARLIER, GRID, HIGHLIGHT, INK, NEGATIVE, OKABE_ITO, POSITIVE, figure_number
 
-__all__ = ["LossCurve", "OutputBars", "SweepCurve", "decimate"]
+__all__ = ["MATHTEXT_CACHE", "LossCurve", "OutputBars", "SweepCurve", "decimate", "keep_more_mathtext"]
+
+#: How many parsed labels matplotlib keeps. Its own cache holds 50 per parser, and each SVG export
+#: makes a new parser (a new renderer), so every diagram drawn parsed each of its labels again:
+#: most of a notation switch's or preset change's time.
+MATHTEXT_CACHE = 1024
+
+
+def keep_more_mathtext(size: int = MATHTEXT_CACHE) -> None:
+    """Let every matplotlib mathtext parser share one cache of ``size`` parsed labels (idempotent)."""
+    current = MathTextParser._parse_cached
+    if getattr(current, "shared_by_backprop_tutor", False):
+        return
+    original = getattr(current, "__wrapped__", current)
+    parsers: dict = {}
+
+    @functools.lru_cache(size)
+    def shared(output_type, text, dpi, prop, antialiased, flags):
+        return original(parsers[output_type], text, dpi, prop, antialiased, flags)
+
+    def parse_cached(self, text, dpi, prop, antialiased, load_glyph_flags):
+        # A parse depends on the output type only (the parser itself is class-wide), not on the instance.
+        parsers.setdefault(self._output_type, self)
+        return shared(self._output_type, text, dpi, prop, antialiased, load_glyph_flags)
+
+    parse_cached.__wrapped__ = original
+    parse_cached.cache_info = shared.cache_info
+    parse_cached.shared_by_backprop_tutor = True
+    MathTextParser._parse_cached = parse_cached
+
+
+keep_more_mathtext()
 
 MAX_POINTS = 2000
 

@@ -17,7 +17,7 @@ from ..diagram import NetworkDiagram
 from .models import Tutorial, as_tutorial
 
 __all__ = ["PROJECTOR_ENV", "DiagramSlot", "FigureCanvasHolder", "FigureImage", "View", "button", "describe_toggle",
-           "error_label", "math_block", "projector_mode", "show_error", "spoken", "text_column",
+           "error_label", "math_block", "owned_widgets", "projector_mode", "show_error", "spoken", "text_column",
            "tooltip_on_label", "wide_block"]
 
 # Projector-friendly default size; the image scales with the notebook column.
@@ -249,19 +249,80 @@ class View(w.VBox):
         return model
 
     def detach(self) -> None:
-        """Remove every observer this view added, and its models' observers."""
+        """Remove every observer this view added, and its models'; close its widgets and figures.
+
+        A replaced view stays on the page (an earlier output) as one note saying so; everything
+        else it showed is closed (it disappears from the page and its memory is freed).
+        """
         for obj, handler, names in self._followed:
             obj.unobserve(handler, names)
         self._followed.clear()
         for model in self._models:
             model.detach()
         self._models.clear()
-        # A replaced view stays on the page (an earlier output), so say so and stop its controls.
-        for widget in _walk(self):
-            if widget.has_trait("disabled"):
-                widget.disabled = True
         note = w.HTML("<i>This view was replaced by a newer one (its cell was run again); use that one.</i>")
-        self.children = (note,) + tuple(self.children)
+        held = [widget for widget in owned_widgets(self) if widget is not self]
+        self.children = (note,)
+        for widget in held:
+            widget.close()
+        for picture in _owned(self, FigureCanvasHolder):
+            picture.figure.clear()
+        self._drop_references()
+
+    def _drop_references(self) -> None:
+        """Forget the closed widgets, figures and helpers (the note and the tutorial stay)."""
+        for name, value in list(vars(self).items()):
+            if name.startswith("_") or name in _KEPT:
+                continue
+            if isinstance(value, (w.Widget, FigureCanvasHolder, list, dict, tuple)) or _is_view_part(value):
+                setattr(self, name, None)
+
+    def close(self) -> None:
+        """Close this view and every widget it holds (it disappears from the page)."""
+        for widget in owned_widgets(self):
+            if widget is not self:
+                widget.close()
+        super().close()
+
+
+# Attributes a detached view keeps: its tutorial, and traitlets' own bookkeeping.
+_KEPT = {"tutorial"}
+
+
+def _is_view_part(value) -> bool:
+    """Whether ``value`` is a helper object of a view (a panel, a curve), not a model or another view."""
+    module = type(value).__module__
+    return (module.startswith("backprop_tutor.views") and not isinstance(value, (traitlets.HasTraits, type))
+            and not callable(value))
+
+
+def _owned(obj, kind, seen=None):
+    """Every ``kind`` instance reachable from a view through its widgets and helper objects."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, kind):
+        yield obj
+    if isinstance(obj, (list, tuple)):
+        items = obj
+    elif isinstance(obj, dict):
+        items = obj.values()
+    elif isinstance(obj, w.Widget):
+        items = [getattr(obj, name, None) for name in obj.keys if not name.startswith("_")] + \
+            ([] if isinstance(obj, View) and seen != {id(obj)} else list(vars(obj).values()))
+    elif _is_view_part(obj):
+        items = vars(obj).values() if hasattr(obj, "__dict__") else ()
+    else:
+        return
+    for item in items:
+        if isinstance(item, (w.Widget, list, tuple, dict)) or _is_view_part(item):
+            yield from _owned(item, kind, seen)
+
+
+def owned_widgets(view) -> list:
+    """Every widget a view holds: its tree, their layouts and styles, and widgets kept in its attributes."""
+    return list(_owned(view, w.Widget))
 
 
 def _walk(widget):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ...core import checks
+from ...core import budget, checks
 from ...core.example_files import PRESETS, preset
 from ...core.parameters import BIAS_MODES
 from ...core.registry import ACTIVATIONS, LOSSES
@@ -15,9 +15,13 @@ from ...core.spec import UPDATES, Example, Network, SpecError, random_parameters
 from .base import View, button, error_label, show_error, tooltip_on_label
 from .parsing import format_matrices, format_rows, parse_matrices, parse_names, parse_rows, parse_whole_numbers
 
-__all__ = ["NetworkEditor"]
+__all__ = ["EDITOR_SECONDS", "NetworkEditor", "convert_biases"]
 
-_WIDE = w.Layout(width="28em")
+#: The editor derives a new network on the kernel's thread, where no Stop can reach it: it accepts
+#: only networks whose derivation the budget estimates under this (the API allows the full budget).
+EDITOR_SECONDS = 20.0
+
+_WIDTH = "28em"   # a Layout each: a closed view closes its own, never a shared one
 _STYLE = {"description_width": "9em"}
 
 
@@ -58,7 +62,7 @@ class NetworkEditor(View):
             tooltip_on_label(field)
             if isinstance(field, (w.Text, w.Textarea)):
                 field.continuous_update = False
-                field.layout = _WIDE
+                field.layout = w.Layout(width=_WIDTH)
         self.randomize_button = button("Random weights", "New small random weights and biases", "random")
         self.randomize_button.on_click(lambda _: self._randomize())
         self.status = w.HTML()
@@ -104,11 +108,14 @@ class NetworkEditor(View):
             if name == "preset":
                 if change["new"]:
                     self.tutorial.example = preset(change["new"])
+                    self._fill(self.tutorial.example)   # the same preset again: no change event, so refill here
                     self._filling = True
                     self.fields["preset"].value = None  # choosing the same preset again reloads it
                     self._filling = False
                 return
-            if name in ("layers", "bias"):
+            if name == "bias":
+                self._rebias()
+            elif name == "layers":
                 self._reshape()
             self.apply()
 
@@ -140,6 +147,24 @@ class NetworkEditor(View):
             self.fields["targets"].value = format_rows(_fit(self._rows("targets"), layers[-1], 0.5))
         finally:
             self._filling = False
+
+    def _rebias(self):
+        """A new bias mode on the same layers: the weights stay as typed, the biases are converted."""
+        try:
+            layers = parse_whole_numbers(self.fields["layers"].value, "layers")
+        except SpecError:
+            return self._reshape()
+        if self._shape[0] != tuple(layers):
+            return self._reshape()
+        old_mode, new_mode = self._shape[1], self.fields["bias"].value
+        self._shape = (tuple(layers), new_mode)
+        rows = convert_biases(self._rows("biases"), old_mode, new_mode, layers[1:])
+        self._filling = True
+        try:
+            self.fields["biases"].value = format_rows(rows)
+        finally:
+            self._filling = False
+        return None
 
     def _rows(self, name):
         try:
@@ -173,6 +198,7 @@ class NetworkEditor(View):
         # The same checks, and so the same words, as the command line and the API.
         epochs = checks.whole_number(f["epochs"], "epochs", text=True)
         rate = checks.learning_rate(f["learning_rate"], text=True)
+        _check_budget(network, epochs, len(parse_rows(f["inputs"], "inputs")), f["update"] == "batch")
         return Example(network=network, weights=parse_matrices(f["weights"], "weights"), biases=biases,
                        inputs=parse_rows(f["inputs"], "inputs"), targets=parse_rows(f["targets"], "targets"),
                        learning_rate=rate, epochs=epochs, update=f["update"],
@@ -192,6 +218,31 @@ class NetworkEditor(View):
             self.tutorial.example = example
             self.status.value = "<span style='color:#1a7f37'>Applied: every view now shows this network.</span>"
         return True
+
+
+def _check_budget(network: Network, epochs: int, samples: int, batch: bool) -> None:
+    """Refuse, in one line and before any work, a network too slow to derive here or epochs past the budget."""
+    n = len(network.parameters.keys)
+    budget.check_derivation(network.layers, n)
+    seconds = budget.derivation_seconds(network.layers, n)
+    if seconds > EDITOR_SECONDS:
+        sizes = "-".join(map(str, network.layers)) if len(network.layers) <= 6 else f"{len(network.layers)}-layer"
+        raise SpecError("layers", f"deriving the {sizes} network ({n:,} parameters) would take about "
+                                  f"{seconds:.0f} seconds with no way to stop it here; the editor's limit is "
+                                  f"{EDITOR_SECONDS:.0f} seconds (derive() in code allows "
+                                  f"{budget.LIMIT_SECONDS:.0f})")
+    budget.check_training(epochs, samples, n, batch)
+
+
+def convert_biases(rows, old: str, new: str, sizes) -> list:
+    """Bias rows from one bias mode to another: a shared bias spreads to each neuron, per-neuron biases average."""
+    if new == "none":
+        return []
+    rows = rows if old != "none" and len(rows) == len(sizes) else [[0.0] for _ in sizes]
+    if new == "shared":
+        return [[sum(row) / len(row)] if row else [0.0] for row in rows]
+    return [(list(row) * size)[:size] if len(row) == 1 else (list(row) + [0.0] * size)[:size]
+            for row, size in zip(rows, sizes)]
 
 
 def _fit(rows, width, fill):

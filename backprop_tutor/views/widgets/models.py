@@ -8,8 +8,12 @@ training run played epoch by epoch. Views only link controls to these and render
 
 from __future__ import annotations
 
+import ctypes
+import threading
+
 import traitlets as t
 
+from ...core import budget, checks
 from ...core.engine import Training, predict, sweep, train
 from ...core.example_files import load_example
 from ...core.quantities import Updated, gradient
@@ -18,7 +22,8 @@ from ...teaching.grading import DIRECTIONS, Feedback, grade_number
 from ...teaching.notation import NOTATIONS
 from ...teaching.walkthrough import PATHS, PHASES, Walkthrough, walkthrough
 
-__all__ = ["LearningRateRun", "Predictions", "StepCursor", "Tutorial", "TrainingRun", "as_tutorial"]
+__all__ = ["BACKGROUND_SECONDS", "EXPLORER_SECONDS", "RATE_EXPONENTS", "Job", "LearningRateRun", "Predictions",
+           "StepCursor", "Tutorial", "TrainingRun", "as_tutorial", "explorer_epochs", "interrupt"]
 
 
 class Tutorial(t.HasTraits):
@@ -39,6 +44,7 @@ class Tutorial(t.HasTraits):
         example = load_example(example) if isinstance(example, str) else example
         super().__init__(example=example, notation=notation)
         self._views: dict = {}
+        self._replaced: dict = {}
         if sample:
             self.sample = sample   # validated against this example, and derived by the observer
         else:
@@ -70,6 +76,11 @@ class Tutorial(t.HasTraits):
         old = self._views.get(slot)
         if old is not None and old is not view:
             old.detach()
+            # One replaced view per slot stays on the page as a note; the one replaced before it goes.
+            stub = self._replaced.get(slot)
+            if stub is not None and stub is not old:
+                stub.close()
+            self._replaced[slot] = old
         self._views[slot] = view
 
     def observer_count(self) -> int:
@@ -256,28 +267,96 @@ class Predictions(t.HasTraits):
                         f"is {sign}, so the parameter {'falls' if slope.value > 0 else 'rises'}.")
 
 
+class Job:
+    """Work on a background thread that a Stop button can end: the kernel stays free to hear the click.
+
+    ipywidgets runs a click's handler on the kernel's thread, so a click cannot arrive while a
+    long call runs there. The work runs here instead; ``stop()`` sets the flag the work reads
+    (a training's ``progress`` callback returns False then) and ``wait()`` joins the thread.
+    """
+
+    def __init__(self, work):
+        self.stop_requested = threading.Event()
+        self.thread = threading.Thread(target=work, args=(self,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the work to stop at its next check."""
+        self.stop_requested.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the work has ended."""
+        self.thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether the work is still going."""
+        return self.thread.is_alive()
+
+
+def interrupt(thread: threading.Thread) -> None:
+    """Raise KeyboardInterrupt inside ``thread`` at its next Python instruction (stops a sweep)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(KeyboardInterrupt))
+
+
+#: Training that would take longer than this (the budget's estimate) runs on a thread with progress and Stop.
+BACKGROUND_SECONDS = 1.0
+#: The explorer trains at most this long per slider move; past it, it trains fewer epochs and says so.
+EXPLORER_SECONDS = 5.0
+#: Hard bounds of the explorer's slider (log10): the example's own rate widens them when outside.
+RATE_EXPONENTS = (-3, 2)
+
+
+def explorer_epochs(example: Example) -> tuple:
+    """The epochs the explorer trains the example for, and a sentence if that is not the example's own."""
+    samples, n = example.n_samples, len(example.network.parameters.keys)
+    batch = example.update == "batch"
+    per_epoch = budget.training_seconds(1, samples, n, batch)
+    if example.epochs * per_epoch <= EXPLORER_SECONDS:
+        return example.epochs, ""
+    fewer = max(1, int(EXPLORER_SECONDS / per_epoch))
+    fewer = fewer // 1000 * 1000 if fewer >= 1000 else fewer   # a round number
+    return fewer, (f"Trained {fewer:,} epochs, not the example's {example.epochs:,}: each move of the slider "
+                   f"would take about {example.epochs * per_epoch:.0f} seconds. Type more epochs to train longer.")
+
+
 class LearningRateRun(t.HasTraits):
-    """Training at the chosen learning rate and epochs, recomputed on every change."""
+    """Training at the chosen learning rate and epochs, recomputed on every change.
+
+    A run the budget estimates at over :data:`BACKGROUND_SECONDS` trains on a thread: ``done``
+    and ``total`` follow its progress, ``stop()`` ends it and the partial run is the result
+    (its ``state`` is "stopped"). A request past the budget sets ``error`` and keeps the last result.
+    """
 
     learning_rate = t.Float(0.5)
     epochs = t.Int(10000)
     result = t.Instance(Training, allow_none=True)
     error = t.Unicode("")
+    note = t.Unicode("")        # what the explorer changed from the example's settings, and why
+    running = t.Bool(False)
+    done = t.Int(0)
+    total = t.Int(0)
 
     def __init__(self, tutorial: Tutorial, learning_rate: float | None = None, epochs: int | None = None):
+        fitted, note = explorer_epochs(tutorial.example)
         super().__init__(
             learning_rate=tutorial.example.learning_rate if learning_rate is None else learning_rate,
-            epochs=min(tutorial.example.epochs, 20000) if epochs is None else epochs,
+            epochs=fitted if epochs is None else epochs,
+            note=note if epochs is None else "",
         )
         self.tutorial = tutorial
+        self.job: Job | None = None
+        self.lock = threading.RLock()   # held while a result is published and drawn
         self._adopting = False
         tutorial.observe(self._on_example, "example")
         self.observe(self._on_settings, ["learning_rate", "epochs"])
         self.run()
 
     def detach(self):
-        """Stop following the tutorial."""
+        """Stop following the tutorial (and stop a run under way)."""
         self.tutorial.unobserve(self._on_example, "example")
+        self.stop()
+        self.wait()
 
     def _on_example(self, change):
         # A new example's own learning rate or epochs (changed in the editor, a preset) replace
@@ -288,22 +367,70 @@ class LearningRateRun(t.HasTraits):
             if old is None or new.learning_rate != old.learning_rate:
                 self.learning_rate = new.learning_rate
             if old is None or new.epochs != old.epochs:
-                self.epochs = min(new.epochs, 20000)
+                self.epochs, self.note = explorer_epochs(new)
         finally:
             self._adopting = False
         self.run()
 
     def _on_settings(self, change):
         if not self._adopting:
+            if change["name"] == "epochs":
+                self.note = ""
             self.run()
+
+    def _check(self) -> float:
+        """The budget's estimate of the run in seconds; a bad setting or a run past the budget raises SpecError."""
+        example = self.tutorial.example
+        checks.learning_rate(self.learning_rate)
+        epochs = checks.whole_number(self.epochs, "epochs")
+        n, batch = len(example.network.parameters.keys), example.update == "batch"
+        budget.check_training(epochs, example.n_samples, n, batch)
+        return budget.training_seconds(epochs, example.n_samples, n, batch)
 
     def run(self) -> None:
         """Train with the current settings; a bad setting sets ``error`` and keeps the last result."""
+        self.stop()
+        self.wait()
         try:
-            self.result = train(self.tutorial.example, epochs=self.epochs, learning_rate=self.learning_rate)
-            self.error = ""
+            seconds = self._check()
         except SpecError as exc:
             self.error = str(exc)
+            return
+        if seconds <= BACKGROUND_SECONDS:
+            self._publish(train(self.tutorial.example, epochs=self.epochs, learning_rate=self.learning_rate))
+            return
+        example, epochs, rate = self.tutorial.example, self.epochs, self.learning_rate
+        self.done, self.total, self.running = 0, epochs, True
+        self.job = Job(lambda job: self._train_in_background(job, example, epochs, rate))
+
+    def _train_in_background(self, job: Job, example: Example, epochs: int, rate: float) -> None:
+        def progress(done, total):
+            self.done = done
+            return not job.stop_requested.is_set()
+
+        try:
+            result = train(example, epochs=epochs, learning_rate=rate, progress=progress)
+        except SpecError as exc:
+            self.error, self.running = str(exc), False
+            return
+        self.running = False
+        if example is self.tutorial.example:   # a stale run (the example changed meanwhile) is dropped
+            self._publish(result)
+
+    def _publish(self, result: Training) -> None:
+        with self.lock:
+            self.error = ""
+            self.result = result
+
+    def stop(self) -> None:
+        """Stop the run under way (the partial run becomes the result)."""
+        if self.job is not None:
+            self.job.stop()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the run under way to end."""
+        if self.job is not None and self.job.thread is not threading.current_thread():
+            self.job.wait(timeout)
 
     def sweep(self, rates, epochs: int | None = None):
         """Final loss at many learning rates at once (the vectorised engine)."""
@@ -318,6 +445,7 @@ class TrainingRun(t.HasTraits):
     parameters = t.List()
     outputs = t.List()
     diverged_at = t.Int(None, allow_none=True)
+    saturated = t.Bool(False)   # the last epochs stalled: more of them change nothing
 
     def __init__(self, tutorial: Tutorial):
         super().__init__()
@@ -336,6 +464,7 @@ class TrainingRun(t.HasTraits):
         """Back to the initial parameters, epoch 0."""
         example = self.tutorial.example
         self.diverged_at = None
+        self.saturated = False
         self.parameters = example.flat_parameters()
         self.outputs = predict(example)
         self.loss_history = [train(example, epochs=0).loss]
@@ -352,6 +481,7 @@ class TrainingRun(t.HasTraits):
         done = epochs if result.diverged_at is None else max(result.diverged_at - 1, 0)
         if result.diverged_at is not None:
             self.diverged_at = self.epoch + result.diverged_at
+        self.saturated = result.state == "saturated"
         self.parameters = result.parameters
         self.outputs = result.outputs
         self.loss_history = list(self.loss_history) + [float(v) for v in result.loss_history[1:]]

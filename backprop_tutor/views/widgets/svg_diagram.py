@@ -44,8 +44,9 @@ _TEXT_TO_PATH = TextToPath()
 class DiagramWidget(anywidget.AnyWidget):
     """Inline SVG with clickable parts: ``svg`` in, ``clicked`` (an id) and ``clicks`` (a count) out."""
 
-    _esm = SCRIPT
-    _css = STYLE
+    # Text, not paths: anywidget watches a path and its watcher keeps every widget alive (a leak per re-run).
+    _esm = SCRIPT.read_text(encoding="utf-8")
+    _css = STYLE.read_text(encoding="utf-8")
     svg = t.Unicode("").tag(sync=True)
     description = t.Unicode("").tag(sync=True)      # the text alternative
     described = t.Bool(False).tag(sync=True)        # Describe pressed: the text alternative is shown

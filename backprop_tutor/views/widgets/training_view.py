@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ...core import budget
 from ...core.engine import evaluate_step
 from ...core.quantities import Out, Target, TotalError
 from ...teaching.formatting import fmt
@@ -17,9 +18,22 @@ from .base import DiagramSlot, FigureImage, View, button
 from .models import TrainingRun
 from .see_it import ActivationPanel, BoundaryPanel
 
-__all__ = ["PANELS", "TrainingView"]
+__all__ = ["PANELS", "TICK_SECONDS", "TrainingView"]
 
 PANELS = ("activations", "boundary")
+#: One tick of Play trains at most about this long (a big network trains fewer epochs per tick).
+TICK_SECONDS = 1.0
+
+
+def _state_words(run) -> str:
+    """The run's end in words: diverged or saturated (HTML), else nothing."""
+    if run.diverged_at is not None:
+        return (f"<b style='color:#b00020'>Diverged at epoch {run.diverged_at}</b>: a parameter or the loss "
+                f"became infinite or not a number; Reset to start again, or try a smaller learning rate.")
+    if run.saturated:
+        return ("<b style='color:#8a5a00'>Saturated</b>: every gradient is almost zero (neurons pinned where "
+                "their activation is flat), so more epochs change nothing; Reset, or try a smaller learning rate.")
+    return ""
 
 
 class TrainingView(View):
@@ -54,6 +68,7 @@ class TrainingView(View):
                                  tooltip="How many epochs each tick of Play trains",
                                  style={"description_width": "initial"})
         self.counter = w.HTML()
+        self.state_note = w.HTML()   # diverged or saturated, in words
         self.picture = FigureImage(10.0, 3.6)
         self._axes = self.picture.figure.subplots(1, 2, width_ratios=[3, 2])
         self.loss_curve = LossCurve(self._axes[1])
@@ -64,19 +79,26 @@ class TrainingView(View):
         self.step_button.on_click(lambda _: self.run.advance(1))
         self.reset_button.on_click(self._on_reset)
         self.follow(self.run, self._on_run, "epoch")
-        self.follow(self.run, self._on_run, "diverged_at")
+        self.follow(self.run, self._on_run, ["diverged_at", "saturated"])
         self.follow(self.tutorial, self._on_notation, "notation")
         # A new example resets the run; at epoch 0 already, no epoch change would redraw.
         self.follow(self.tutorial, self._on_example, "example")
         extras = [panel.box for panel in (self.activation, self.boundary) if panel is not None]
         self.children = [w.HBox([self.play_button, self.play, self.step_button, self.reset_button, self.speed]),
-                         self.counter, self.picture.box] + ([w.HBox(extras, layout=w.Layout(
+                         self.counter, self.state_note, self.picture.box] + ([w.HBox(extras, layout=w.Layout(
                              flex_flow="row wrap", align_items="flex-start"))] if extras else [])
         self._draw()
 
     def _on_tick(self, change):
         if change["new"] > change["old"]:
-            self.run.advance(self.speed.value)
+            self.run.advance(self.epochs_per_tick())
+
+    def epochs_per_tick(self) -> int:
+        """The slider's epochs per tick, fewer if training them would take over a second (the budget's estimate)."""
+        example = self.tutorial.example
+        per_epoch = budget.training_seconds(1, example.n_samples, len(example.network.parameters.keys),
+                                            example.update == "batch")
+        return max(1, min(self.speed.value, int(TICK_SECONDS / per_epoch)))
 
     def _on_playing(self, change):
         self.play_button.description, self.play_button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
@@ -87,7 +109,7 @@ class TrainingView(View):
         self._draw()
 
     def _on_run(self, change):
-        if self.run.diverged_at is not None:
+        if self.run.diverged_at is not None or self.run.saturated:
             self.play.playing = False
         self._draw()
 
@@ -110,6 +132,7 @@ class TrainingView(View):
         outputs = ", ".join(fmt(v) for v in run.outputs[0])
         diverged = (f" — <b style='color:#b00020'>diverged at epoch {run.diverged_at}</b>"
                     if run.diverged_at is not None else "")
+        self.state_note.value = _state_words(run)
         self.counter.value = (f"<span class='bt-epoch'>Epoch <b>{run.epoch}</b></span> · {name} = "
                               f"<b>{fmt(run.loss)}</b> · outputs {outputs}{diverged}")
         self.picture.set_alt(f"Network after {run.epoch} epochs: edge width and colour show each weight "
