@@ -61,3 +61,13 @@ def test_softmax_is_written_out_and_its_jacobian_has_steps_of_its_own():
             assert step.value == pytest.approx(expected, rel=1e-12)
             # Each entry comes before the deltas that use it.
             assert step.index < walk.step_for("delta_o1").index
+
+
+def test_the_views_name_xors_dataset_loss_L():
+    """The training view and the learning-rate explorer report the mean loss, so they call it L on XOR."""
+    from backprop_tutor.views.widgets import LearningRateExplorer, TrainingView
+    explorer = LearningRateExplorer("xor", epochs=40)
+    assert "L = " in explorer.status.value and "E_total = " not in explorer.status.value
+    training = TrainingView("xor", epochs_per_tick=5)
+    assert " · L = " in training.counter.value
+    assert " · E_total = " in TrainingView("mazur", epochs_per_tick=5).counter.value   # one sample: the same number

@@ -13,7 +13,6 @@ import numpy as np
 
 from ...core import budget
 from ...core.checks import SpecError
-from ...core.quantities import TotalError
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve, OutputBars, SweepCurve
@@ -212,7 +211,8 @@ class LearningRateExplorer(View):
         self.loss_curve.show(result.loss_history, label=label, diverged_at=result.diverged_at,
                              keep_previous=keep_previous)
         self.output_bars.show(result.outputs, self.tutorial.example.targets)
-        name = Namer(self.tutorial.example.network, self.tutorial.notation).text(TotalError())
+        example = self.tutorial.example
+        name = Namer(example.network, self.tutorial.notation).dataset_loss(example.n_samples)[1]
         self.status.value = status_sentence(result, name)
         self.weights.value = "<b>Final parameters</b>" + parameter_table(self.tutorial, result.parameters)
         self.picture.set_alt(f"Loss curve on a log scale for learning rate {fmt(result.learning_rate, 3)}, "

@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from ...core import budget
 from ...core.engine import evaluate_step
-from ...core.quantities import Out, Target, TotalError
+from ...core.quantities import Out, Target
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve
@@ -128,7 +128,7 @@ class TrainingView(View):
         targets = {Target(j): v for j, v in enumerate(example.targets[0])}
         self.diagram.update(weights=run.weights, biases=run.biases, values=outputs | targets)
         self.loss_curve.show(run.loss_history, label="training", diverged_at=run.diverged_at, keep_previous=False)
-        name = Namer(network, self.tutorial.notation).text(TotalError())
+        name = Namer(network, self.tutorial.notation).dataset_loss(self.tutorial.example.n_samples)[1]
         outputs = ", ".join(fmt(v) for v in run.outputs[0])
         diverged = (f" — <b style='color:#b00020'>diverged at epoch {run.diverged_at}</b>"
                     if run.diverged_at is not None else "")
