@@ -123,3 +123,25 @@ def test_random_typed_text_raises_only_the_one_line_error(text):
             check(text, "field", text=True)
         except SpecError as exc:
             assert "\n" not in str(exc) and str(exc).startswith("field: ")
+
+
+TEXT_FIELDS = ["layers", "activations", "learning_rate", "epochs", "inputs", "targets", "weights", "biases"]
+# Anything a student might type, but no short runs of digits in the layer sizes: "40, 40" is a real
+# network, derived for seconds, and that is the budget's test, not this one.
+TYPED = (st.text(alphabet=st.characters(blacklist_categories=("Cs", "Nd")), max_size=40)
+         | st.from_regex(r"[+-]?\d{300,6000}", fullmatch=True)
+         | st.sampled_from(["nan", "inf", "-1", "1e400", "0x10", "1_000", "2,,2", "2, 2, 2, 2, 2, 2, 2", "", " "]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(TEXT_FIELDS), TYPED)
+def test_random_editor_text_raises_only_the_one_line_error(field, text):
+    """Whatever is typed into a field, the editor shows a one-line message beside it or applies it."""
+    from backprop_tutor.views.widgets import NetworkEditor
+    editor = NetworkEditor("mazur")
+    before = editor.tutorial.example
+    editor.fields[field].value = text          # the field's handler builds and applies, or shows the error
+    shown = [label.value for label in editor.errors.values() if label.value]
+    assert editor.tutorial.example == before or not shown
+    for message in shown:
+        assert "\n" not in message and "role=\"alert\"" in message
