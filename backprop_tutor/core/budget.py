@@ -64,15 +64,20 @@ def _count(count: float, noun: str) -> str:
     return f"{number} {noun}" + ("" if count == 1 else "s")
 
 
-def _refuse(field: str, what: str, seconds: float | None = None, memory: float | None = None):
+_GO_ON = "no_limit=True, or --no-limit, runs it anyway"
+
+
+def _refuse(field: str, what: str, seconds: float | None = None, memory: float | None = None,
+            limit: float | None = None, go_on: str = _GO_ON):
+    limit = LIMIT_SECONDS if limit is None else limit
     if _unlimited.get():
         return
-    if seconds is not None and seconds > LIMIT_SECONDS:
+    if seconds is not None and seconds > limit:
         raise SpecError(field, f"{what} would take about {_duration(seconds)}; the limit is "
-                               f"{_duration(LIMIT_SECONDS)} (no_limit=True, or --no-limit, runs it anyway)")
+                               f"{_duration(limit)} ({go_on})")
     if memory is not None and memory > LIMIT_BYTES:
         raise SpecError(field, f"{what} would need about {memory / 1024 ** 3:.0f} GiB of memory; the limit is "
-                               f"{LIMIT_BYTES // 1024 ** 3} GiB (no_limit=True, or --no-limit, runs it anyway)")
+                               f"{LIMIT_BYTES // 1024 ** 3} GiB ({go_on})")
 
 
 def derivation_seconds(layers, n_parameters: int) -> float:
@@ -83,11 +88,12 @@ def derivation_seconds(layers, n_parameters: int) -> float:
             + _PER_OUTPUT_SQUARED * layers[-1] ** 2 + _PER_DEPTH_CUBED * depth ** 3)
 
 
-def check_derivation(layers, n_parameters: int) -> None:
-    """Refuse, in one line, a network whose derivation would take longer than the limit."""
+def check_derivation(layers, n_parameters: int, limit: float | None = None, go_on: str = _GO_ON) -> None:
+    """Refuse, in one line, a network whose derivation would take longer than ``limit`` (default: the budget's)."""
     seconds = derivation_seconds(layers, n_parameters)
     sizes = "-".join(str(n) for n in layers) if len(layers) <= 6 else f"{len(layers)}-layer"
-    _refuse("layers", f"deriving the {sizes} network ({n_parameters:,} parameters)", seconds)
+    _refuse("layers", f"deriving the {sizes} network ({n_parameters:,} parameters)", seconds, limit=limit,
+            go_on=go_on)
 
 
 def training_seconds(epochs: int, samples: int, n_parameters: int, batch: bool) -> float:

@@ -372,16 +372,15 @@ SATURATED_GRADIENT = 1e-12
 
 
 def _stalled(compiled: Compiled, example: Example, params: list, loss: float, mask=None) -> bool:
-    """Whether every trained parameter's mean gradient is (almost) zero while the loss is not."""
-    if not loss > SATURATED_LOSS:
+    """Whether every trained parameter's mean gradient is (almost) zero while the loss is not: one sweep column."""
+    if not loss > SATURATED_LOSS:   # the common case needs no gradient
         return False
     d = compiled.derivation
     trained = [p in d.updates and (mask is None or mask[i]) for i, p in enumerate(d.params)]
     with np.errstate(all="ignore"):
-        out = compiled.gradient_numpy(np.asarray(params, dtype=float), _columns(example.inputs),
-                                      _columns(example.targets))
-    sizes = [abs(float(np.mean(g))) for g, keep in zip(out[1:], trained) if keep]
-    return bool(sizes) and all(math.isfinite(g) and g < SATURATED_GRADIENT for g in sizes)
+        return bool(_stalled_columns(compiled, [np.array([v], dtype=float) for v in params],
+                                     _columns(example.inputs, 1), _columns(example.targets, 1),
+                                     np.array([loss]), trained)[0])
 
 
 # --- sweeps: many learning rates in one vectorised run --------------------------------------
@@ -495,7 +494,7 @@ def sweep(example: Example, learning_rates: Sequence[float] | np.ndarray, epochs
 
 
 def _stalled_columns(compiled: Compiled, p: list, xs, ts, loss, trained) -> np.ndarray:
-    """For each run of a sweep, whether it has stalled (as :func:`_stalled` says for one run)."""
+    """For each run of a sweep, whether it stalled: loss above SATURATED_LOSS, every trained gradient below SATURATED_GRADIENT."""
     out = compiled.gradient_numpy(p, xs, ts)
     count = loss.shape[0]
     sizes = [np.abs(np.mean(np.broadcast_to(g, (xs[0].shape[0], count)), axis=0))
