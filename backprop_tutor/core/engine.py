@@ -494,7 +494,7 @@ def sweep(example: Example, learning_rates: Sequence[float] | np.ndarray, epochs
 
 
 def _stalled_columns(compiled: Compiled, p: list, xs, ts, loss, trained) -> np.ndarray:
-    """For each run of a sweep, whether it stalled: loss above SATURATED_LOSS, every trained gradient below SATURATED_GRADIENT."""
+    """Per run of a sweep: stalled (loss above SATURATED_LOSS, every trained gradient below SATURATED_GRADIENT)."""
     out = compiled.gradient_numpy(p, xs, ts)
     count = loss.shape[0]
     sizes = [np.abs(np.mean(np.broadcast_to(g, (xs[0].shape[0], count)), axis=0))
