@@ -8,6 +8,7 @@ Colours are Okabe–Ito, and every meaning carried by colour is also carried by 
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -25,10 +26,18 @@ MATHTEXT_CACHE = 1024
 
 def keep_more_mathtext(size: int = MATHTEXT_CACHE) -> None:
     """Let every matplotlib mathtext parser share one cache of ``size`` parsed labels (idempotent)."""
-    current = MathTextParser._parse_cached
-    if getattr(current, "shared_by_backprop_tutor", False):
+    current = getattr(MathTextParser, "_parse_cached", None)
+    if current is None or getattr(current, "shared_by_backprop_tutor", False):
         return
     original = getattr(current, "__wrapped__", current)
+    # A private matplotlib method: patch it only while it has the shape this was written for
+    # (matplotlib 3.11); any other shape keeps matplotlib's own cache, and only the speed-up is lost.
+    try:
+        if list(inspect.signature(original).parameters) != ["self", "s", "dpi", "prop", "antialiased",
+                                                             "load_glyph_flags"]:
+            return
+    except (TypeError, ValueError):
+        return
     parsers: dict = {}
 
     @functools.lru_cache(size)
