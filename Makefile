@@ -24,8 +24,11 @@ $(VENV)/.present: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebook,present]'
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(PY)
+# axe-core (the accessibility engine the browser tests inject) comes from the npm registry, checked
+# against its published sha512; no Node.js is needed.
+$(VENV)/.test: pyproject.toml tests/tools/fetch_axe.py | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebook,present,test]'
+	$(PY) tests/tools/fetch_axe.py
 	touch $@
 
 # The repository is the root (the notebooks read ../img and ../examples); it opens at notebook 00.

@@ -36,7 +36,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from accessibility import check_axe, focus_ring_sides, wait_for_access_script
 from golden import SEED
+from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -673,6 +675,10 @@ def test_notebook_in_jupyterlab(notebook, jupyter_lab, page, artifacts):
     try:
         open_and_run_all(page, jupyter_lab, notebook)
         check_views_rendered(page, expected)
+        if expected:
+            # Only the notebook's outputs: JupyterLab's own interface is not this project's markup.
+            check_controls_named(page)
+            check_axe(page, f"JupyterLab {notebook.stem}", include=".jp-OutputArea-output")
         check_interactions(page, expected, artifacts, notebook.stem)
         assert not page_problems(page), page_problems(page)
     finally:
@@ -802,12 +808,15 @@ def test_presentation_mode(stem, projector, present, page, artifacts, browser):
             assert colour == "rgb(0, 0, 0)", f"projector: text colour {colour}"
         else:
             assert not has_style and body_size < 20
+        where = f"Voilà {stem}{' projector' if projector else ''}"
+        check_app_accessible(page, where)
         if stem == "01_network_and_forward_pass":
             # From the top of the freshly loaded app, by keyboard alone.
             page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
             check_keyboard_step_through(page, views_of(page, "step")[0])
         check_interactions(page, EXPECTED_VIEWS[stem], artifacts, f"present-{stem}")
         assert not page_problems(page), page_problems(page)
+        check_app_accessible(page, f"{where}, after Next and the other interactions")
         assert not page.page_errors, page.page_errors
     finally:
         _screenshot(page, artifacts / f"present-{stem}{'-projector' if projector else ''}.png")
@@ -881,6 +890,7 @@ def test_projector_diagrams(stem, present, page, artifacts):
         open_app(page, server)
         expected = EXPECTED_VIEWS[stem]
         check_views_rendered(page, expected)
+        check_app_accessible(page, f"Voilà {stem} projector")
         body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.jp-RenderedMarkdown p'))"
                              ".fontSize)")
         assert body >= 24, f"projector body text is {body}px"
@@ -917,5 +927,136 @@ def test_projector_diagrams(stem, present, page, artifacts):
         # The step a click opened may show a new figure (the error curve): give its image time to load.
         wait_until(lambda: not page_problems(page), INTERACTION, lambda: page_problems(page))
         assert not page.page_errors, page.page_errors
+        check_app_accessible(page, f"Voilà {stem} projector, after a click on the diagram")
     finally:
         _screenshot(page, artifacts / f"projector-{stem}.png")
+
+
+# --- accessibility: axe-core on every lesson app, the keyboard alone, a focus ring one can see ------------
+
+# axe-core runs on Voilà notebooks 01-07, normal and projector, before and after Next. The tests above
+# cover 01, 07 (normal) and 01-06 (projector); these pages complete the set.
+ACCESSIBILITY_PAGES = [("02_total_error", False), ("03_backward_pass_output_layer", False),
+                       ("04_backward_pass_hidden_layer", False), ("05_training_loop", False),
+                       ("06_learning_rate", False), ("07_playground", True)]
+
+# Per slider: its visible label, its handle's accessible name and value text, and its readout.
+_SLIDERS_JS = """() => [...document.querySelectorAll('.widget-slider')].map(box => {
+    const handle = box.querySelector('.noUi-handle'), readout = box.querySelector('.widget-readout');
+    const squash = t => (t || '').replace(/\\s+/g, ' ').trim();
+    return {label: squash(box.querySelector('.widget-label')?.textContent).replace(/:$/, ''),
+            name: handle?.getAttribute('aria-label'), valuetext: handle?.getAttribute('aria-valuetext'),
+            readout: squash(readout?.textContent), readoutName: readout?.getAttribute('aria-label')};
+})"""
+
+
+def check_controls_named(page) -> None:
+    """Every slider handle is named by its visible label and says the value its readout shows; every
+    icon is hidden from its button's name; every toggle button says whether it is pressed."""
+    wait_for_access_script(page, RENDER * 1000)
+    for slider in page.evaluate(_SLIDERS_JS):
+        assert slider["label"] and slider["name"] == slider["label"], slider
+        assert slider["valuetext"] == slider["readout"], slider
+        assert slider["readoutName"] and slider["label"] in slider["readoutName"], slider
+    assert page.locator(".jupyter-button i:not([aria-hidden='true'])").count() == 0
+    toggles = page.locator("button.widget-toggle-button")
+    for i in range(toggles.count()):
+        toggle = toggles.nth(i)
+        pressed = "mod-active" in (toggle.get_attribute("class") or "")
+        assert toggle.get_attribute("aria-pressed") == ("true" if pressed else "false"), toggle.inner_text()
+
+
+def check_app_accessible(page, where: str) -> None:
+    """A Voilà app: one <main> holding every cell, named controls, and no axe-core violation that fails."""
+    assert page.evaluate("() => document.querySelectorAll('main').length === 1 && "
+                         "!!document.querySelector('main #rendered_cells, #rendered_cells main')"), \
+        "the page has no single <main> around the lesson"
+    check_controls_named(page)
+    check_axe(page, where)
+
+
+def _live_text(view) -> str:
+    return view.locator(".bt-live").text_content()
+
+
+def check_focus_ring(page, artifacts: Path, name: str) -> None:
+    """The focused control's ring shows on all four sides at 3:1 or more against what it covers.
+
+    Two screenshots of the same spot, focused and not; the pixels that changed with focus, near each
+    edge of the control, must contrast with what they were (a clipped ring loses a side, a faint one
+    its contrast)."""
+    box = page.evaluate("() => { const r = document.activeElement.getBoundingClientRect(); "
+                        "return [r.left, r.top, r.right, r.bottom]; }")
+    clip = {"x": max(box[0] - 10, 0), "y": max(box[1] - 10, 0), "width": box[2] - box[0] + 20,
+            "height": box[3] - box[1] + 20}
+    focused_path, unfocused_path = artifacts / f"focus-{name}.png", artifacts / f"focus-{name}-none.png"
+    page.screenshot(path=str(focused_path), clip=clip)
+    page.evaluate("() => { window.__btFocused = document.activeElement; document.activeElement.blur(); }")
+    page.screenshot(path=str(unfocused_path), clip=clip)
+    page.evaluate("() => window.__btFocused.focus({focusVisible: true})")
+    inner = (box[0] - clip["x"], box[1] - clip["y"], box[2] - clip["x"], box[3] - clip["y"])
+    sides = focus_ring_sides(Image.open(focused_path), Image.open(unfocused_path), inner)
+    short = min(box[2] - box[0], box[3] - box[1])
+    assert all(count >= short for count in sides.values()), f"{name}: the focus ring is not visible all round: {sides}"
+
+
+@pytest.mark.parametrize("stem,projector", ACCESSIBILITY_PAGES,
+                         ids=[f"{s}{'-projector' if p else ''}" for s, p in ACCESSIBILITY_PAGES])
+def test_accessibility_in_voila(stem, projector, present, page, artifacts):
+    """axe-core finds nothing serious on the app, before and after Next (or the slider, or Play);
+    notebook 03 is also walked by keyboard alone: focus ring, live region, focus handed on."""
+    server = present(stem, projector)
+    try:
+        open_app(page, server)
+        expected = EXPECTED_VIEWS[stem]
+        check_views_rendered(page, expected)
+        where = f"Voilà {stem}{' projector' if projector else ''}"
+        check_app_accessible(page, where)
+        if not projector:   # (the projector's sizes: test_projector_diagrams)
+            body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.jp-RenderedMarkdown p'))"
+                                 ".fontSize)")
+            for size in page.evaluate(_DIAGRAM_SIZES_JS):
+                assert size["smallest"] >= body, (f"the label {size['which']!r} is {size['smallest']:.1f}px, "
+                                                  f"the body text {body}px")
+        if stem == "03_backward_pass_output_layer":
+            check_keyboard_walk(page, views_of(page, "step")[0], artifacts)
+        else:
+            check_interactions(page, expected, artifacts, f"a11y-{stem}")
+        assert not page_problems(page), page_problems(page)
+        check_app_accessible(page, f"{where}, after Next")
+    finally:
+        _screenshot(page, artifacts / f"a11y-{stem}{'-projector' if projector else ''}.png")
+
+
+def check_keyboard_walk(page, view, artifacts: Path) -> None:
+    """From the top of the page with Tab, Enter and the arrows: Next is reached and pressed, the live
+    region says the new step, the focus ring shows all round, and focus survives Previous disabling itself."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    assert view.get_by_role("button", name="Next", exact=True).count() == 1, "Next's name is not 'Next'"
+    header = view.locator(".bt-step-header")
+    step = lambda: int(re.search(r"Step (\d+) of", header.inner_text()).group(1))  # noqa: E731
+    start, said = step(), _live_text(view)
+    keyboard_to(page, "Next", max_tabs=120)
+    check_focus_ring(page, artifacts, "next")
+    page.keyboard.press("Enter")
+    wait_until(lambda: step() == start + 1, INTERACTION, lambda: f"Enter on Next: {header.inner_text()}")
+    wait_until(lambda: _live_text(view) != said and f"Step {start + 1} of" in _live_text(view), INTERACTION,
+               lambda: f"the live region did not say the new step: {_live_text(view)!r}")
+    # Reset (step 1), Next (step 2), then Previous: back at step 1 it disables itself, and focus goes to
+    # its partner Next, not to the page.
+    focused = lambda: page.evaluate("() => document.activeElement.innerText.trim()")  # noqa: E731
+    for key, label, target in (("Tab", "Reset", 1), ("Shift+Tab", "Next", 2), ("Shift+Tab", "Previous", 1)):
+        page.keyboard.press(key)
+        assert focused() == label, f"{key} reached {focused()!r}, not {label}"
+        page.keyboard.press("Enter")
+        wait_until(lambda: step() == target, INTERACTION,  # noqa: B023 (waited for before the loop goes on)
+                   lambda: f"Enter on {label}: {header.inner_text()}")  # noqa: B023
+    wait_until(lambda: focused() == "Next", INTERACTION,
+               lambda: "focus did not move to Next when Previous was disabled: "
+               + str(page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")))
+    keyboard_to(page, "Step", max_tabs=8, role="slider")
+    check_focus_ring(page, artifacts, "slider")
+    page.keyboard.press("ArrowRight")
+    wait_until(lambda: step() == 2, INTERACTION, lambda: f"ArrowRight on the step slider: {header.inner_text()}")
+    wait_until(lambda: "Step 2 of" in _live_text(view), INTERACTION,
+               lambda: f"the live region did not follow the slider: {_live_text(view)!r}")

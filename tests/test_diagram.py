@@ -1,5 +1,7 @@
 """The network diagram and the figures: one artist per node and edge, restyled in place, never re-created."""
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,7 +10,10 @@ import matplotlib.pyplot as plt  # noqa: E402  (only to check that nothing regis
 import pytest  # noqa: E402
 from golden import W5, dE
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.colors import same_color  # noqa: E402
+from matplotlib.colors import (
+    same_color,  # noqa: E402
+    to_rgb,  # noqa: E402
+)
 from matplotlib.figure import Figure  # noqa: E402
 
 from backprop_tutor import Example, Namer, Network, evaluate_step, preset, random_parameters, walkthrough  # noqa: E402
@@ -24,7 +29,7 @@ from backprop_tutor.views.figures import (  # noqa: E402
     main,
     network_figure,
 )
-from backprop_tutor.views.palette import HIGHLIGHT  # noqa: E402
+from backprop_tutor.views.palette import FADED_INK, FILLS, HIGHLIGHT, INK  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DE_DW5 = dE(W5)   # the gradient step of Mazur's w5
@@ -331,3 +336,38 @@ def test_a_minimum_font_raises_every_text_and_writes_names_only(seed, seed_walk)
     assert d.edge_labels[((1, 0), (2, 0))].get_visible()            # the highlighted w5 keeps its name
     normal = make(seed, size=(7.5, 4.2))
     assert max(t.get_fontsize() for t in normal.ax.texts) < 21.6 and normal.ax.get_legend() is not None
+
+
+def _contrast(a, b) -> float:
+    """WCAG 2.1 contrast ratio of two colours (the relative-luminance formula, written out here)."""
+    def luminance(colour):
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_faded_text_keeps_aa_contrast(seed, seed_walk):
+    """Text that is not highlighted is faded by colour, not transparency: 4.5:1 (WCAG AA) on white and every fill."""
+    assert _contrast("#000000", "#ffffff") == pytest.approx(21.0) and _contrast("#777777", "#ffffff") < 4.5
+    for background in ("white", *FILLS.values()):
+        assert _contrast(FADED_INK, background) >= 4.5, background
+    d = make(seed, size=(7.5, 4.2))
+    step = seed_walk.step_for(DE_DW5)
+    d.highlight_step(step, evaluate_step(seed).values, weights=seed.weights, biases=seed.biases)
+    texts = [t for t in d.ax.texts if t.get_visible() and t.get_text()]
+    faded = [t for t in texts if same_color(t.get_color(), FADED_INK)]
+    assert faded and all(same_color(t.get_color(), INK) for t in texts if t not in faded)
+    assert all(t.get_alpha() in (None, 1.0) for t in texts)           # no text is see-through
+
+
+def test_every_value_on_the_diagram_is_in_its_text_alternative(seed, seed_walk):
+    """What the picture writes (faded or highlighted) a screen reader hears: each number drawn is in the words."""
+    d = make(seed, size=(7.5, 4.2))
+    step = seed_walk.step_for(DE_DW5)
+    d.highlight_step(step, known_values(seed_walk, step.index), weights=seed.weights, biases=seed.biases)
+    words = d.text_alternative()
+    drawn = [t.get_text() for t in d.ax.texts if t.get_visible() and t.get_text()]
+    numbers = {n for text in drawn for n in re.findall(r"-?\d+\.\d+", text)}
+    assert len(numbers) > 10
+    assert all(n in words for n in numbers), sorted(n for n in numbers if n not in words)

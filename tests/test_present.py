@@ -56,19 +56,30 @@ def test_voila_arguments():
     assert "--Voila.ip=127.0.0.1" in args and "--Voila.port=9999" in args and "--Voila.token=abc" in args
     assert "--VoilaConfiguration.strip_sources=True" in args and "--no-browser" in args
     assert any(a.startswith("--VoilaExecutor.timeout=") for a in args)
-    assert not any(a.startswith("--template") for a in args)
+    assert [a for a in args if a.startswith("--template")] == ["--template=backprop"]
     assert "--template=projector" in present.voila_arguments(notebook, projector=True)
     assert "--no-browser" not in present.voila_arguments(notebook, open_browser=True)
 
 
-def test_projector_template_ships_with_the_package():
-    template = present.TEMPLATE_ROOT / "voila" / "templates" / present.PROJECTOR_TEMPLATE
-    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
-    page = (template / "index.html.j2").read_text()
-    assert "extends 'lab/index.html.j2'" in page and 'id="bt-projector-style"' in page
+def test_templates_ship_with_the_package():
+    """Both templates: the projector's extends the tutorial's, which wraps every cell in one <main> (WCAG landmarks)."""
+    templates = present.TEMPLATE_ROOT / "voila" / "templates"
+    projector, base = templates / present.PROJECTOR_TEMPLATE, templates / present.TEMPLATE
+    assert json.loads((projector / "conf.json").read_text())["base_template"] == present.TEMPLATE
+    assert json.loads((base / "conf.json").read_text())["base_template"] == "lab"
+    page = (projector / "index.html.j2").read_text()
+    assert f"extends '{present.TEMPLATE}/index.html.j2'" in page and 'id="bt-projector-style"' in page
+    page = (base / "index.html.j2").read_text()
+    assert "extends 'lab/index.html.j2'" in page
+    # <main> opens after the body's first markup (Voilà's spinner and the cells' box) and closes before it ends.
+    header = page.split("block body_header")[1]
+    footer = page.split("block body_footer")[1]
+    assert header.index("super()") < header.index("<main") and footer.index("</main>") < footer.index("super()")
+    assert page.count("<main") == 1 and page.count("</main>") == 1
     with open(ROOT / "pyproject.toml", "rb") as handle:
         data = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["backprop_tutor"]
-    assert "share/jupyter/voila/templates/projector/*" in data
+    for name in (present.TEMPLATE, present.PROJECTOR_TEMPLATE):
+        assert f"share/jupyter/voila/templates/{name}/*" in data
 
 
 def test_a_missing_notebook_is_one_line(tmp_path):

@@ -7,9 +7,10 @@
 
 Voilà runs in this process, configured here:
 
-- ``--projector`` selects the ``projector`` template shipped in ``backprop_tutor/share/jupyter``
-  (Voilà's lab template plus a style sheet: about 1.6x larger type, black on white, a thick
-  focus ring, compact controls) and sets ``BACKPROP_TUTOR_PROJECTOR=1`` for the kernels Voilà
+- the page is the ``backprop`` template shipped in ``backprop_tutor/share/jupyter`` (Voilà's lab
+  template with the lesson inside one ``<main>`` landmark); ``--projector`` selects the
+  ``projector`` template, which extends it with a style sheet (about 1.6x larger type, black on
+  white, compact controls), and sets ``BACKPROP_TUTOR_PROJECTOR=1`` for the kernels Voilà
   starts (they inherit this process's environment), so the diagrams draw labels as large as
   that type;
 - every cell has a time limit (``VoilaExecutor.timeout``): a cell that stalls — the executor can
@@ -36,6 +37,8 @@ __all__ = ["PROJECTOR_ENV", "TEMPLATE_ROOT", "inline_local_images", "main", "voi
 
 #: A Jupyter data directory holding ``voila/templates/projector``.
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "share" / "jupyter"
+#: Voilà's lab template with one <main> landmark; the projector template extends it.
+TEMPLATE = "backprop"
 PROJECTOR_TEMPLATE = "projector"
 DEFAULT_PORT = 8866
 DEFAULT_CELL_TIMEOUT = 120  # seconds
@@ -96,8 +99,7 @@ def voila_arguments(notebook, port: int = DEFAULT_PORT, projector: bool = False,
         f"--VoilaExecutor.timeout={int(cell_timeout)}",
         "--theme=light",
     ]
-    if projector:
-        args.append(f"--template={PROJECTOR_TEMPLATE}")
+    args.append(f"--template={PROJECTOR_TEMPLATE if projector else TEMPLATE}")
     if token is not None:
         args.append(f"--Voila.token={token}")
     if not open_browser:

@@ -38,6 +38,11 @@ def describe_diagram(diagram) -> str:
         text += " Highlighted: " + "; ".join(items) + ". Everything else is faded."
     else:
         text += " Nothing is highlighted."
+    # Every value the picture writes is in the words too, faded or not.
+    others = [_describe_node(diagram, n) for n in diagram.nodes
+              if n not in diagram.highlighted_nodes and any(diagram.value_groups(n))]
+    if others:
+        text += " Values: " + "; ".join(others) + "."
     weights = diagram.weights
     known = [p for p in dict.fromkeys(edge_parameter(net, e) for e in diagram.edges) if p in weights]
     if 0 < len(known) <= MAX_LISTED:

@@ -30,7 +30,18 @@ from ..teaching.touches import ERROR_NODE, edge_parameter, step_focus, step_high
 from .describe import describe_diagram
 from .diagram_ids import element_id
 from .layout import DiagramLayout
-from .palette import FADED_ALPHA, FILLS, HIGHLIGHT, HIGHLIGHT_FILL, INK, NEGATIVE, NEUTRAL, POSITIVE, figure_number
+from .palette import (
+    FADED_ALPHA,
+    FADED_INK,
+    FILLS,
+    HIGHLIGHT,
+    HIGHLIGHT_FILL,
+    INK,
+    NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
+    figure_number,
+)
 
 __all__ = ["NetworkDiagram"]
 
@@ -50,17 +61,19 @@ class NetworkDiagram:
     (edge -> Line2D, weight, bias and error edges) and ``edge_labels`` (weight and per-neuron
     bias edges -> Text) are the only artists it ever adds, besides the legend. Each weight, bias
     and neuron artist carries an id naming it (diagram_ids.py), written into an SVG as ``<g id>``.
-    ``min_font`` (points) raises every text to at least that size (a projector's diagram).
+    ``min_font`` (points) raises every text to at least that size (labels as large as the page's
+    text); ``sparse`` writes names only, no values (a projector's diagram; by default, whenever
+    there is a ``min_font``).
     """
 
     def __init__(self, ax, network: Network, namer: Namer, *, show_error: bool = True, legend: bool = True,
-                 min_font: float = 0.0):
+                 min_font: float = 0.0, sparse: bool | None = None):
         self.ax, self.figure = ax, ax.figure
         self.network, self.namer, self.show_error = network, namer, show_error
         box = ax.get_window_extent()   # sizes are fixed in points, from the size of the Axes now
         self.layout = DiagramLayout(network, namer, show_error,
                                     (box.width * 72.0 / self.figure.dpi, box.height * 72.0 / self.figure.dpi),
-                                    min_font=min_font)
+                                    min_font=min_font, sparse=sparse)
         self.nodes, self.edges = self.layout.nodes, self.layout.edges
         self._weights, self._values = {}, {}
         self._highlight_nodes, self._highlight_edges = frozenset(), frozenset()
@@ -228,7 +241,7 @@ class NetworkDiagram:
                 strong_labels[layer] <= DENSE_STRONG_LABELS
                 or edge_parameter(self.network, edge) == self._focus))
             text.set_visible(shown)
-            text.set_alpha(FADED_ALPHA if state == "faded" else 1.0)
+            text.set_color(FADED_INK if state == "faded" else INK)
             text.set_zorder(2.7 if state == "strong" else 2.5)
             text.get_bbox_patch().set_edgecolor(HIGHLIGHT if state == "strong" else "none")
 
@@ -254,7 +267,7 @@ class NetworkDiagram:
         marker.set(markerfacecolor=HIGHLIGHT_FILL if strong else FILLS[kind],
                    markeredgecolor=HIGHLIGHT if strong else INK, markeredgewidth=3.5 if strong else 1.3,
                    alpha=max(alpha, 0.45))
-        label.set_alpha(max(alpha, 0.45))
+        label.set_color(FADED_INK if state == "faded" else INK)
         groups = self.value_groups(node, strong)
         mode = self.layout.value_mode if kind in ("hidden", "output") else "stacked"
         if mode == "stacked":
@@ -266,7 +279,7 @@ class NetworkDiagram:
         value.set_text("\n".join(line for line in lines if line))
         crowded = mode == "line" or self.layout.dense_layer(node)
         value.set_visible(bool(value.get_text()) and (strong or not crowded) and not self.layout.sparse)
-        value.set_alpha(alpha)
+        value.set_color(FADED_INK if state == "faded" else INK)
 
     # -- text --------------------------------------------------------------------------
     def value_groups(self, node, strong: bool = False) -> list:

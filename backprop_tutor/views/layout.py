@@ -26,13 +26,15 @@ class DiagramLayout:
     neuron), ``xlim``/``ylim``, ``label_t`` (labelled edge -> where along it its label sits,
     0 at the source) and ``dense`` (layer -> whether its incoming edges are labelled only when
     highlighted). ``min_font`` (points) is the smallest text size allowed (0: sizes follow the
-    Axes); a diagram with one is ``sparse``: names only, no values (the step's text gives them).
+    Axes); a ``sparse`` diagram (by default, one with a ``min_font``) writes names only, no values
+    (the step's text gives them).
     """
 
-    def __init__(self, network: Network, namer: Namer, show_error: bool, size: tuple, min_font: float = 0.0):
+    def __init__(self, network: Network, namer: Namer, show_error: bool, size: tuple, min_font: float = 0.0,
+                 sparse: bool | None = None):
         self.network, self.namer, self.show_error = network, namer, show_error
         self.min_font = float(min_font)
-        self.sparse = self.min_font > 0
+        self.sparse = self.min_font > 0 if sparse is None else bool(sparse)
         self.positions = _positions(network, show_error)
         self.nodes = list(self.positions)
         self.edges = _edges(network, show_error)

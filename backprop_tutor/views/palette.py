@@ -11,6 +11,7 @@ from ..teaching.formatting import fmt
 __all__ = [
     "EARLIER",
     "FADED_ALPHA",
+    "FADED_INK",
     "FILLS",
     "GRID",
     "HIGHLIGHT",
@@ -32,7 +33,10 @@ EARLIER = "#8C8C8C"      # earlier runs on a loss curve
 GRID = "#E4E4E4"
 FILLS = {"input": "#D6E8F5", "hidden": "#DDF0E6", "output": "#F3DDEA", "bias": "#EBEBEB", "error": "#FFFFFF"}
 HIGHLIGHT_FILL = "#FFE0A3"
-FADED_ALPHA = 0.28       # what is not highlighted while something is
+FADED_ALPHA = 0.28       # shapes (not text) that are not highlighted while something is
+# Text that is not highlighted while something is: faded by colour, never by transparency, so it
+# keeps 4.5:1 (WCAG AA) against white and every node fill (test_diagram checks it).
+FADED_INK = "#5F5F5F"
 # One colour per series (output neuron), in Okabe and Ito's order.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from io import BytesIO
 
 import ipywidgets as w
@@ -14,11 +15,12 @@ from PIL import Image
 
 from ...teaching.notation import Namer
 from ..diagram import NetworkDiagram
+from .access import Announcer
 from .models import Tutorial, as_tutorial
 
 __all__ = ["PROJECTOR_ENV", "DiagramSlot", "FigureCanvasHolder", "FigureImage", "View", "button", "describe_toggle",
-           "error_label", "math_block", "owned_widgets", "projector_mode", "show_error", "spoken", "text_column",
-           "tooltip_on_label", "wide_block"]
+           "error_label", "math_block", "owned_widgets", "plain_text", "projector_mode", "show_error", "spoken",
+           "text_column", "tooltip_on_label", "wide_block"]
 
 # Projector-friendly default size; the image scales with the notebook column.
 _DPI = 96
@@ -127,11 +129,12 @@ class DiagramSlot:
 
     With ``axes`` the diagram is drawn into that Axes (cleared first), so other plots in the
     figure stay; without, the whole figure is cleared and the diagram takes one new Axes.
-    ``min_font`` (points) is the smallest text the diagram may write (0: its own sizes).
+    ``min_font`` (points) is the smallest text the diagram may write (0: its own sizes); a
+    ``sparse`` diagram writes names only (None: whenever there is a ``min_font``).
     """
 
-    def __init__(self, picture: FigureCanvasHolder, axes=None, min_font: float = 0.0):
-        self.picture, self.axes, self.min_font = picture, axes, min_font
+    def __init__(self, picture: FigureCanvasHolder, axes=None, min_font: float = 0.0, sparse: bool | None = None):
+        self.picture, self.axes, self.min_font, self.sparse = picture, axes, min_font, sparse
         self.diagram: NetworkDiagram | None = None
         self._key = None
 
@@ -150,7 +153,7 @@ class DiagramSlot:
             self.picture.relayout()
             axes = self.axes
         namer = Namer(network, notation)
-        self.diagram = NetworkDiagram(axes, network, namer, min_font=self.min_font)
+        self.diagram = NetworkDiagram(axes, network, namer, min_font=self.min_font, sparse=self.sparse)
         self.picture.follow_network(network, namer)
         self._key = key
         return self.diagram
@@ -210,6 +213,13 @@ def wide_block(html_text: str) -> str:
     return f'<div style="overflow-x:auto;max-width:100%">{html_text}</div>'
 
 
+def plain_text(html_text: str) -> str:
+    """HTML as the words a screen reader would say (tags dropped, entities decoded, spaces squashed)."""
+    # A block ends a word; an inline tag (<b>) does not: "<b>η = 0.5</b>:" reads "η = 0.5:".
+    spaced = re.sub(r"</?(?:p|div|br|li|h\d|tr|td|th)\b[^>]*>", " ", html_text, flags=re.IGNORECASE)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", spaced)).split())
+
+
 def error_label() -> w.HTML:
     """An empty message area that sits beside a field and shows its error."""
     return w.HTML(value="", layout=w.Layout(min_width="0"))
@@ -232,11 +242,24 @@ class View(w.VBox):
     slot = "view"
 
     def __init__(self, tutorial, slot: str | None = None, **kwargs):
+        # Made first: the children validator below keeps it as the first child of every layout.
+        self.announcer = Announcer()
         super().__init__(**kwargs)
         self.tutorial: Tutorial = as_tutorial(tutorial)
         self._followed: list = []
         self._models: list = []
         self.tutorial.attach(slot or self.slot, self)
+
+    @traitlets.validate("children")
+    def _keep_announcer(self, proposal):
+        # Every view carries its live region (and the page's accessibility script), whatever its layout.
+        children = tuple(proposal["value"])
+        announcer = getattr(self, "announcer", None)
+        return children if announcer is None or announcer in children else (announcer, *children)
+
+    def announce(self, text: str) -> None:
+        """Have screen readers read ``text`` (plain words: what just changed on screen)."""
+        self.announcer.text = text
 
     def follow(self, obj, handler, names) -> None:
         """Observe ``names`` on ``obj`` until this view is detached."""
@@ -262,6 +285,7 @@ class View(w.VBox):
         self._models.clear()
         note = w.HTML("<i>This view was replaced by a newer one (its cell was run again); use that one.</i>")
         held = [widget for widget in owned_widgets(self) if widget is not self]
+        self.announcer = None
         self.children = (note,)
         for widget in held:
             widget.close()

@@ -66,7 +66,7 @@ class ChainExplorer(View):
         tooltip_on_label(self.choice)
         self.body = text_column(w.HTMLMath(layout=w.Layout(overflow="auto")))  # each wide block scrolls on its own
         self.picture = SvgFigure(6.5, 3.8, action="explain its gradient")
-        self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font)
+        self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font, sparse=self.picture.projector)
         self.picture.on_click(self._on_diagram_click)
         self.diagram = None
         self._shown = None
@@ -111,3 +111,4 @@ class ChainExplorer(View):
         self.diagram.highlight_step(step, walk.values.values, weights=example.weights, biases=example.biases)
         self.picture.set_alt(self.diagram.text_alternative())
         self.picture.refresh()
+        self.announce(f"Chain rule for {step.name_text} = {step.value_text}.")

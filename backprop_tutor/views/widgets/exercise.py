@@ -25,6 +25,7 @@ import traitlets as t
 
 from ...teaching.exercises import Exercise, make_exercise
 from ...teaching.grading import Feedback
+from .access import Announcer
 from .base import button, math_block, tooltip_on_label
 
 __all__ = ["ExerciseSession", "ExerciseView"]
@@ -169,9 +170,10 @@ class ExerciseView(w.VBox):
         self.solution_button.on_click(lambda _: self.session.show_solution())
         self.new_button.on_click(lambda _: self.session.new_numbers())
         self.session.observe(self._on_session, ["exercise", "feedback", "solution_shown", "tries", "solved"])
+        # The Announcer brings the page's accessibility script (named controls, a visible focus ring).
         self.children = [self.heading, self.question, self.answer_box,
                          w.HBox([self.check_button, self.solution_button, self.new_button, self.score]),
-                         self.feedback, self.solution]
+                         self.feedback, self.solution, Announcer()]
         self._shown = None
         self._render()
 
@@ -234,7 +236,10 @@ class ExerciseView(w.VBox):
             for old in self.answer_box.children:
                 old.close()
             self.answer_box.children = controls
-            self.heading.value = f"<h4 style='margin:0.3em 0'>Exercise: {html.escape(_HEADINGS[exercise.kind])}</h4>"
+            # Bold text, not a heading: the notebook's own "Your turn" heading comes before it, at
+            # whatever level the page is at (a fixed <h4> would skip levels under an <h2>).
+            self.heading.value = (f"<p class='bt-exercise-heading' style='margin:0.3em 0;font-weight:bold;"
+                                  f"font-size:1.1em'>Exercise: {html.escape(_HEADINGS[exercise.kind])}</p>")
             self.question.value = f'<p class="bt-question">{html.escape(exercise.question)}</p>'
         self.feedback.value = feedback_html(session.feedback, session.tries)
         self.solution.value = solution_html(exercise) if session.solution_shown else ""

@@ -16,7 +16,7 @@ from ...core.checks import SpecError
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve, OutputBars, SweepCurve
-from .base import FigureImage, View, button, error_label, show_error
+from .base import FigureImage, View, button, error_label, plain_text, show_error
 from .models import BACKGROUND_SECONDS, RATE_EXPONENTS, Job, LearningRateRun, interrupt
 from .see_it import LandscapePanel
 
@@ -214,6 +214,7 @@ class LearningRateExplorer(View):
         example = self.tutorial.example
         name = Namer(example.network, self.tutorial.notation).dataset_loss(example.n_samples)[1]
         self.status.value = status_sentence(result, name)
+        self.announce(plain_text(self.status.value))
         self.weights.value = "<b>Final parameters</b>" + parameter_table(self.tutorial, result.parameters)
         self.picture.set_alt(f"Loss curve on a log scale for learning rate {fmt(result.learning_rate, 3)}, "
                              f"ending at {fmt(result.loss)}; outputs "

@@ -23,10 +23,21 @@ from .models import Predictions, StepCursor
 from .see_it import ActivationPanel, ErrorCurvePanel
 from .svg_diagram import SvgFigure
 
-__all__ = ["StepThrough", "clicked_step", "curve_parameter", "sample_options", "shown_neuron", "step_html"]
+__all__ = ["StepThrough", "clicked_step", "curve_parameter", "sample_options", "shown_neuron", "step_announcement",
+           "step_html"]
 
 _PHASE_LABELS = {"forward": "Forward", "error": "Error", "output": "Output layer",
                  "hidden": "Hidden layer", "update": "Update"}
+
+
+def step_announcement(step: Step, number: int, total: int, hidden: bool = False) -> str:
+    """What a screen reader says when a step opens: where, its title, its value (or a request to predict it)."""
+    said = f"Step {number} of {total}: {step.title}."
+    if step.value is None:
+        return said
+    if hidden:
+        return f"{said} Predict {step.name_text}."
+    return f"{said} {step.name_text} = {step.value_text}."
 
 
 def step_html(step: Step, total: int, hidden: bool = False, number: int | None = None) -> str:
@@ -175,7 +186,7 @@ class StepThrough(View):
         # A long equation scrolls inside the text column instead of running under the diagram.
         self.body = text_column(w.HTMLMath(layout=w.Layout(min_height="18em", overflow="auto")))
         self.picture = SvgFigure(7.5, 4.2, action="open its step")
-        self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font)
+        self.diagram_slot = DiagramSlot(self.picture, min_font=self.picture.min_font, sparse=self.picture.projector)
         self.diagram = None
         # Beside a gradient or an update: the error against that parameter; beside an output or
         # its slope: the activation with every neuron on it. Hidden on other steps.
@@ -264,6 +275,7 @@ class StepThrough(View):
         self.picture.set_alt(self.diagram.text_alternative())
         self.picture.refresh()
         self._render_figures(step, hidden)
+        self.announce(step_announcement(step, self.cursor.position + 1, len(steps), hidden))
 
     def _render_samples(self):
         example = self.tutorial.example

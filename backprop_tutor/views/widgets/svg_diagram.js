@@ -43,7 +43,9 @@ function render({ model, el }) {
       if (/-label$/.test(target) && name) {
         part.setAttribute("tabindex", "0");
         part.setAttribute("role", "button");
-        part.setAttribute("aria-label", `${name}: ${model.get("action") || "show it"}`);
+        // The name starts with the text the label shows ("w5 = 0.4"), as WCAG 2.5.3 asks.
+        const shown = part.textContent.replace(/\s+/g, " ").trim();
+        part.setAttribute("aria-label", `${shown || name}: ${model.get("action") || "show it"}`);
       }
     }
   }

@@ -22,9 +22,11 @@ from matplotlib.textpath import TextToPath
 
 from ...core.quantities import Out
 from ..diagram_ids import element_id, element_target
+from .access import ACCESS_STYLE
 from .base import FigureCanvasHolder, projector_mode
 
-__all__ = ["COLUMN", "PROJECTOR_LABEL_FRACTION", "SCRIPT", "STYLE", "DiagramWidget", "SvgFigure", "figure_svg"]
+__all__ = ["COLUMN", "LABEL_FRACTION", "PROJECTOR_LABEL_FRACTION", "SCRIPT", "STYLE", "DiagramWidget", "SvgFigure",
+           "figure_svg"]
 
 _HERE = Path(__file__).resolve().parent
 #: The widget's script and style sheet, files beside this module (pyproject's package-data ships them).
@@ -32,6 +34,9 @@ SCRIPT, STYLE = _HERE / "svg_diagram.js", _HERE / "svg_diagram.css"
 # On a projector every label is at least this fraction of the diagram's width: 26 px, the
 # projector template's body text, once the diagram is 650 px wide (its column on a 1280 px screen is wider).
 PROJECTOR_LABEL_FRACTION = 1 / 25
+# Off the projector every label is at least this fraction of the width: 14 px, JupyterLab's and
+# Voilà's body text, once the diagram is 672 px wide (in Voilà at 1400 px it is about 710 px).
+LABEL_FRACTION = 1 / 48
 #: The percentage of a view's width its diagram column takes: on a projector, more (its labels grow with it).
 COLUMN = {False: 52, True: 58}
 # Labels as <text> (their size can be read and they stay type).
@@ -46,7 +51,8 @@ class DiagramWidget(anywidget.AnyWidget):
 
     # Text, not paths: anywidget watches a path and its watcher keeps every widget alive (a leak per re-run).
     _esm = SCRIPT.read_text(encoding="utf-8")
-    _css = STYLE.read_text(encoding="utf-8")
+    # With the page's accessibility style (the focus ring, .bt-sr-only for the hidden description).
+    _css = STYLE.read_text(encoding="utf-8") + ACCESS_STYLE.read_text(encoding="utf-8")
     svg = t.Unicode("").tag(sync=True)
     description = t.Unicode("").tag(sync=True)      # the text alternative
     described = t.Bool(False).tag(sync=True)        # Describe pressed: the text alternative is shown
@@ -60,16 +66,17 @@ class DiagramWidget(anywidget.AnyWidget):
 class SvgFigure(FigureCanvasHolder):
     """A figure shown as SVG in a :class:`DiagramWidget`, with a **Describe** toggle for its text alternative.
 
-    On a projector (``present --projector``) the figure is drawn for labels of at least
-    :data:`PROJECTOR_LABEL_FRACTION` of its width (``min_font``, in points), names only, and
-    takes the wider ``column`` of its view.
+    Every label is at least :data:`LABEL_FRACTION` of the figure's width (``min_font``, in
+    points), as large as the page's text at the size the diagram is shown. On a projector
+    (``present --projector``) that is :data:`PROJECTOR_LABEL_FRACTION`, the diagram writes names
+    only and takes the wider ``column`` of its view.
     """
 
     def __init__(self, width: float, height: float, alt: str = "", action: str = "show it"):
         super().__init__(width, height)
         self.canvas = FigureCanvasSVG(self.figure)
         self.projector = projector_mode()
-        self.min_font = 72.0 * width * PROJECTOR_LABEL_FRACTION if self.projector else 0.0
+        self.min_font = 72.0 * width * (PROJECTOR_LABEL_FRACTION if self.projector else LABEL_FRACTION)
         self.widget = DiagramWidget(action=action, layout=w.Layout(width="100%"))
         t.link((self.describe, "value"), (self.widget, "described"))
         self.box = w.VBox([w.HBox([self.describe], layout=w.Layout(justify_content="flex-end")), self.widget])

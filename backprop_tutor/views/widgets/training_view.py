@@ -14,7 +14,7 @@ from ...core.quantities import Out, Target
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
 from ..plots import LossCurve
-from .base import DiagramSlot, FigureImage, View, button
+from .base import DiagramSlot, FigureImage, View, button, plain_text
 from .models import TrainingRun
 from .see_it import ActivationPanel, BoundaryPanel
 
@@ -102,6 +102,8 @@ class TrainingView(View):
 
     def _on_playing(self, change):
         self.play_button.description, self.play_button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
+        if not change["new"]:   # paused: say where training stands
+            self.announce(plain_text(self.counter.value + ". " + self.state_note.value))
 
     def _on_reset(self, _):
         self.play.playing = False
@@ -138,6 +140,8 @@ class TrainingView(View):
         self.picture.set_alt(f"Network after {run.epoch} epochs: edge width and colour show each weight "
                              f"(dashed edges are negative). Loss {fmt(run.loss)}; outputs {outputs}.")
         self.picture.refresh()
+        if not self.play.playing:
+            self.announce(plain_text(self.counter.value + ". " + self.state_note.value))
         self._draw_panels()
 
     def _draw_panels(self):
