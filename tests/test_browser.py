@@ -927,7 +927,9 @@ def test_projector_diagrams(stem, present, page, artifacts):
         # The step a click opened may show a new figure (the error curve): give its image time to load.
         wait_until(lambda: not page_problems(page), INTERACTION, lambda: page_problems(page))
         assert not page.page_errors, page.page_errors
-        check_app_accessible(page, f"Voilà {stem} projector, after a click on the diagram")
+        if "step" in expected:
+            check_step_through(views_of(page, "step")[0])      # Next, on the projector too
+        check_app_accessible(page, f"Voilà {stem} projector, after a click on the diagram and Next")
     finally:
         _screenshot(page, artifacts / f"projector-{stem}.png")
 
