@@ -1,15 +1,20 @@
 """Benchmarks, as ratios against baselines measured in the same process (machines here are noisy).
 
     python benchmarks/run.py            # the numbers the README quotes
-    python benchmarks/run.py --quick    # a smoke run with tiny sizes (the test suite uses it)
+    python benchmarks/run.py --quick    # a smoke run with tiny sizes (checks the script runs)
 
-Baseline: the seed notebook's own pure-Python loop (benchmarks/seed_loop.py).
+Baselines: the seed notebook's own pure-Python loop (benchmarks/seed_loop.py) and, for the larger
+nets, a hand-written NumPy matrix loop (benchmarks/numpy_matrix.py). Each repeat times the baseline
+right before the measurement, so both see the same load; a row gives the median ratio and its
+spread (min–max over the repeats).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,32 +22,82 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy_matrix  # noqa: E402
 import seed_loop  # noqa: E402
 
-from backprop_tutor import Network, preset, sweep, train  # noqa: E402
-from backprop_tutor.core.bridge import clear_caches, compile_network  # noqa: E402
+from backprop_tutor import Example, Network, preset, sweep, train  # noqa: E402
+from backprop_tutor.core import engine  # noqa: E402
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _paired(baseline, measured, repeats: int) -> tuple:
+    """(median seconds of ``measured``, the ratios baseline ÷ measured), the two timed in turn each repeat."""
+    times, ratios = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        base = _seconds(baseline)
+        took = _seconds(measured)
+        times.append(took)
+        ratios.append(base / took)
+    return statistics.median(times), ratios
+
+
+def _spread(values) -> str:
+    return f"{statistics.median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
 
 
 def _row(name: str, seconds: float, ratio: str, target: str) -> None:
-    print(f"{name:<48} {seconds:>10.4f} s   {ratio:<34} {target}")
+    print(f"{name:<52} {seconds:>9.4f} s   {ratio:<58} {target}")
 
 
-def derive_and_compile_seconds(sizes) -> float:
-    """Seconds to derive a sigmoid net symbolically and lambdify every numeric function."""
-    clear_caches()
+@contextlib.contextmanager
+def _path(name: str):
+    """Force one code path for a before/after row: "per-neuron" sweep, "scalar" or "matrix" training."""
+    saved = engine.stacked_sweep, engine.MATRIX_FROM
+    if name == "per-neuron":
+        engine.stacked_sweep = lambda network: None
+    else:
+        engine.MATRIX_FROM = 0 if name == "matrix" else 10**9
+    try:
+        yield
+    finally:
+        engine.stacked_sweep, engine.MATRIX_FROM = saved
+
+
+def _random_example(sizes) -> Example:
     network = Network(sizes, ["sigmoid"] * (len(sizes) - 1))
-    start = time.perf_counter()
-    compile_network(network)
-    return time.perf_counter() - start
+    weights, biases = network.parameters.random(seed=0)
+    rng = np.random.default_rng(0)
+    return Example(network, weights, biases, [list(rng.uniform(0, 1, sizes[0]))],
+                   [list(rng.uniform(0.1, 0.9, sizes[-1]))], learning_rate=0.5, epochs=1)
+
+
+_FRESH = """
+import time, sys
+start = time.perf_counter()
+from backprop_tutor import Network
+from backprop_tutor.core.bridge import compile_network
+from backprop_tutor.core.engine import _matrix_loop
+from backprop_tutor.core.loop_code import training_loop
+network = Network({sizes!r}, ["sigmoid"] * {depth})
+t0 = time.perf_counter()
+compile_network(network)
+t1 = time.perf_counter()
+_matrix_loop(network) or training_loop(network)   # the loop train() runs on this net
+print(t1 - t0, time.perf_counter() - t0)
+"""
+
+
+def fresh_compile_seconds(sizes) -> tuple:
+    """(derive + compile, and up to the training loop train() runs) for a sigmoid net, in a fresh process."""
+    code = _FRESH.format(sizes=list(sizes), depth=len(sizes) - 1)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    compile_seconds, loop_seconds = map(float, result.stdout.split())
+    return compile_seconds, loop_seconds
 
 
 def lr_redraw_seconds(epochs: int, changes: int) -> list:
@@ -66,34 +121,69 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the script runs, measures nothing")
     args = parser.parse_args(argv)
-    epochs, rates, repeats, changes = (200, 20, 1, 3) if args.quick else (10_000, 1_000, 5, 25)
+    quick = args.quick
+    epochs, rates, repeats, changes = (200, 40, 1, 3) if quick else (10_000, 1_000, 7, 25)
     seed = preset("seed")
     train(seed, epochs=1)  # derive and compile once, outside the timings
+    baseline = lambda: seed_loop.run(epochs)  # noqa: E731
 
-    print(f"{'benchmark':<48} {'time':>12}   {'ratio':<34} target")
-    baseline = _median_time(lambda: seed_loop.run(epochs), repeats)
-    _row(f"seed loop, {epochs:,} epochs (baseline)", baseline, "1", "")
+    print(f"{'benchmark':<52} {'time':>11}   {'ratio: median (min-max)':<58} target")
+    base_times = [_seconds(baseline) for _ in range(repeats)]
+    _row(f"seed loop, {epochs:,} epochs (baseline)", statistics.median(base_times), "1", "")
 
-    engine = _median_time(lambda: train(seed, epochs=epochs), repeats)
-    _row(f"engine, {epochs:,} epochs, one configuration", engine,
-         f"{baseline / engine:.2f}x the seed loop's speed", ">= 1x")
+    seconds, ratios = _paired(baseline, lambda: train(seed, epochs=epochs), repeats)
+    _row(f"engine, {epochs:,} epochs, one configuration", seconds, _spread(ratios) + " the seed loop's speed",
+         ">= 1.8x")
 
     grid = np.logspace(-3, 2, rates)
-    swept = _median_time(lambda: sweep(seed, grid, epochs), max(1, repeats // 2))
-    per_config = swept / rates
-    _row(f"sweep, {rates:,} rates x {epochs:,} epochs", swept,
-         f"{baseline / per_config:.1f}x faster per configuration", ">= 20x")
+    sweep(seed, grid[:2], 2)
+    seconds, ratios = _paired(baseline, lambda: sweep(seed, grid, epochs), max(1, repeats // 2))
+    _row(f"sweep, {rates:,} rates x {epochs:,} epochs (layer-stacked)", seconds,
+         _spread([r * rates for r in ratios]) + " faster per configuration", ">= 40x")
+    with _path("per-neuron"):
+        seconds, ratios = _paired(baseline, lambda: sweep(seed, grid, epochs), max(1, repeats // 2))
+    _row("  the same, per-neuron vectorised code (before)", seconds,
+         _spread([r * rates for r in ratios]) + " faster per configuration", "")
 
-    for sizes in ([2, 2, 2], [4, 8, 4], [8, 16, 8]):
-        seconds = min(derive_and_compile_seconds(sizes) for _ in range(1 if args.quick else 3))
-        _row(f"derive + compile {'-'.join(map(str, sizes))}", seconds,
-             f"{seconds / baseline:.2f}x the baseline loop's time", "8-16-8 < 1 s" if sizes[-1] == 8 else "")
+    ten = np.logspace(-2, 0.5, 10)
+    singles = lambda: [train(seed, epochs=epochs, learning_rate=float(r)) for r in ten]  # noqa: E731
+    seconds, ratios = _paired(singles, lambda: sweep(seed, ten, epochs), repeats)
+    _row(f"sweep, 10 rates x {epochs:,} epochs", seconds, _spread(ratios) + " the speed of 10 single runs",
+         ">= 1x")
 
-    redraws = lr_redraw_seconds(epochs, changes)
-    bare = _median_time(lambda: train(seed, epochs=epochs, learning_rate=0.3), repeats)
-    median = statistics.median(redraws)
-    _row(f"learning-rate change -> redrawn curve ({epochs:,} ep.)", median,
-         f"{median / bare:.1f}x the bare training time", "median < 0.1 s")
+    for sizes in ([2, 2, 2], [8, 16, 8], [16, 32, 16]):
+        example = _random_example(sizes)
+        n = max(20, epochs // (10 if sizes[0] > 2 else 1))
+        train(example, epochs=1)
+        # The same shape, epochs and work, by hand in NumPy.
+        matrix = lambda sizes=sizes, n=n: numpy_matrix.run(sizes, n)  # noqa: E731
+        chosen = "matrix" if engine._matrix_loop(example.network) else "scalar"
+        seconds, ratios = _paired(matrix, lambda example=example, n=n: train(example, epochs=n), repeats)
+        _row(f"engine {'-'.join(map(str, sizes))}, 1 sample, {n:,} epochs ({chosen})", seconds,
+             f"{n / seconds / 1000:.1f}k epochs/s, {_spread(ratios)} NumPy matrix code",
+             ">= 1x from 8-16-8" if sizes[0] > 2 else "")
+        if sizes[0] > 2:
+            # The path not chosen at this size (engine.MATRIX_FROM is the crossover between them).
+            other = "scalar" if chosen == "matrix" else "matrix"
+            with _path(other):
+                train(example, epochs=1)
+                seconds, ratios = _paired(matrix, lambda example=example, n=n: train(example, epochs=n), repeats)
+            _row(f"  the same in the {other} loop", seconds,
+                 f"{n / seconds / 1000:.1f}k epochs/s, {_spread(ratios)} NumPy matrix code", "")
+
+    for sizes in ([2, 2, 2], [8, 16, 8]) if quick else ([2, 2, 2], [8, 16, 8], [16, 32, 16]):
+        runs = [fresh_compile_seconds(sizes) for _ in range(1 if quick else 3)]
+        compile_seconds = statistics.median(r[0] for r in runs)
+        loop_seconds = statistics.median(r[1] for r in runs)
+        parameters = len(Network(sizes, ["sigmoid"] * (len(sizes) - 1)).parameters)
+        _row(f"derive + compile {'-'.join(map(str, sizes))}, fresh process", compile_seconds,
+             f"{compile_seconds / parameters * 1e3:.2f} ms per parameter; "
+             f"{loop_seconds:.2f} s with the loop", "16-32-16 <= 1 s" if sizes[0] == 16 else "")
+
+    redraw_epochs = 200 if quick else 20_000
+    redraws = lr_redraw_seconds(redraw_epochs, changes)
+    _row(f"learning-rate change -> redrawn curve ({redraw_epochs:,} ep.)", statistics.median(redraws),
+         f"min {min(redraws):.3f} s, max {max(redraws):.3f} s over {changes}", "median <= 0.04 s")
     return 0
 
 

@@ -26,7 +26,15 @@ from .registry import numeric_functions
 from .spec import Network
 from .symbolic import Derivation, derive, symbol_for
 
-__all__ = ["Compiled", "clear_caches", "compile_assignments", "compile_network"]
+__all__ = [
+    "Compiled",
+    "clear_caches",
+    "compile_assignments",
+    "compile_network",
+    "math_namespace",
+    "numpy_namespace",
+    "resolved",
+]
 
 
 def _layered_cse(assignments: list) -> Callable:
@@ -60,15 +68,37 @@ class Compiled:
 
 
 class _Lazy:
-    """A numeric function lambdified on its first call (a backend that is rarely needed)."""
+    """A numeric function lambdified on its first call: a network's first training pays only for
+    the functions it uses (printing every derived expression once per function was most of a
+    large net's compile time)."""
 
     def __init__(self, make: Callable):
         self._make, self._function = make, None
 
-    def __call__(self, *args):
+    @property
+    def function(self) -> Callable:
+        """The lambdified function itself (made now if it was not yet): loops call it directly."""
         if self._function is None:
             self._function = self._make()
-        return self._function(*args)
+        return self._function
+
+    def __call__(self, *args):
+        return self.function(*args)
+
+
+def resolved(function: Callable) -> Callable:
+    """The lambdified function behind a field of :class:`Compiled` (for a loop calling it often)."""
+    return function.function if isinstance(function, _Lazy) else function
+
+
+def math_namespace() -> dict:
+    """The names a lambdified ``math`` function sees: the registry's twins, then the math module."""
+    return dict(_function([], [], [], "math").__globals__)
+
+
+def numpy_namespace() -> dict:
+    """The names a lambdified ``numpy`` function sees: the registry's array twins, then NumPy."""
+    return dict(_function([], [], [], "numpy").__globals__)
 
 
 def _printer(backend):
@@ -104,7 +134,7 @@ def compile_assignments(derivation: Derivation, assignments: list, outputs: list
 
 
 def compile_network(network: Network) -> Compiled:
-    """Derive a network with SymPy and lambdify every numeric function the engine needs."""
+    """Derive a network with SymPy; each numeric function the engine needs is lambdified on first use."""
     return _compile(network, registry.generation())
 
 
@@ -144,14 +174,17 @@ def _compile(network: Network, generation: int) -> Compiled:
         + updated
     )
     # Factor expressions mention deltas by symbol; assign them all before reading any.
+    def lazy(args, outputs, assignments, backend):
+        return _Lazy(lambda: _function(args, outputs, assignments, backend))
+
     return Compiled(
         derivation=d,
-        step_math=_function([params, inputs, targets, eta], [E] + updated, everything, "math"),
-        step_numpy=_function([params, inputs, targets, eta], [E] + updated, everything, "numpy"),
-        gradient_numpy=_function([params, inputs, targets], [E] + gradients, everything, "numpy"),
-        forward_math=_function([params, inputs, targets], [E] + outputs, forward, "math"),
-        forward_numpy=_function([params, inputs, targets], [E] + outputs, forward, "numpy"),
-        evaluate=_function([params, inputs, targets, eta], values, everything, "math"),
+        step_math=lazy([params, inputs, targets, eta], [E] + updated, everything, "math"),
+        step_numpy=lazy([params, inputs, targets, eta], [E] + updated, everything, "numpy"),
+        gradient_numpy=lazy([params, inputs, targets], [E] + gradients, everything, "numpy"),
+        forward_math=lazy([params, inputs, targets], [E] + outputs, forward, "math"),
+        forward_numpy=lazy([params, inputs, targets], [E] + outputs, forward, "numpy"),
+        evaluate=lazy([params, inputs, targets, eta], values, everything, "math"),
         evaluate_keys=tuple(keys),
-        evaluate_numpy=_Lazy(lambda: _function([params, inputs, targets, eta], values, everything, "numpy")),
+        evaluate_numpy=lazy([params, inputs, targets, eta], values, everything, "numpy"),
     )
