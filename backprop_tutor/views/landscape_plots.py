@@ -127,26 +127,43 @@ class ErrorCurvePlot:
 # --- two parameters ----------------------------------------------------------------------------------
 
 def decimate_path(path, bounds, pixels: int = 600, max_points: int = MAX_PATH_POINTS) -> np.ndarray:
-    """Indices of the path's points to draw: each at least a pixel from the one before, first and last kept.
+    """Indices of the path's points to draw: each where the path enters another pixel, first and last kept.
 
     A path that creeps along sheds most of its points; one that zig-zags keeps every turn it
-    makes (each moves it more than a pixel), up to ``max_points``, beyond which it is thinned evenly.
+    makes (each moves it into another pixel), up to ``max_points``. Past that (a path that
+    jitters across a pixel's edge) only moves of a pixel or more from the last point kept stay,
+    and what is still too many is thinned evenly.
     """
     path = np.asarray(path, dtype=float)
     if len(path) <= 2:
         return np.arange(len(path))
     (x0, x1), (y0, y1) = bounds
     pixel = np.array([(x1 - x0) / pixels, (y1 - y0) / pixels])
-    kept, last = [0], path[0]
-    for i in range(1, len(path) - 1):
-        if np.any(np.abs(path[i] - last) >= pixel):
-            kept.append(i)
-            last = path[i]
-    kept.append(len(path) - 1)
-    kept = np.array(kept)
+    with np.errstate(invalid="ignore", over="ignore"):
+        cells = np.floor((path - (x0, y0)) / pixel)
+    # One comparison over the whole path (not a loop over 20,000 epochs): a point is kept when its
+    # pixel differs from the point before's.
+    moved = np.any(cells[1:] != cells[:-1], axis=1)
+    kept = np.concatenate([[0], np.flatnonzero(moved[:-1]) + 1, [len(path) - 1]])
+    if len(kept) > max_points:
+        kept = _pixel_moves(path, kept, pixel)
     if len(kept) > max_points:
         kept = kept[np.unique(np.linspace(0, len(kept) - 1, max_points).round().astype(int))]
     return kept
+
+
+def _pixel_moves(path, candidates, pixel) -> np.ndarray:
+    """Of ``candidates`` (indices), those at least a pixel from the last one kept; first and last kept."""
+    points = path[candidates].tolist()
+    (px, py), (lx, ly) = pixel.tolist(), points[0]
+    kept = [0]
+    for k in range(1, len(points) - 1):
+        x, y = points[k]
+        if abs(x - lx) >= px or abs(y - ly) >= py:
+            kept.append(k)
+            lx, ly = x, y
+    kept.append(len(points) - 1)
+    return candidates[kept]
 
 
 def path_shape(path, surface, run, pixels: int = 600) -> dict:
@@ -226,6 +243,10 @@ class LandscapePlot:
                                 loc="lower right", fontsize=8)
         self.shown_indices = np.zeros(0, dtype=int)
 
+    def artists(self) -> list:
+        """The artists ``show_path`` changes (a layered canvas redraws only these while the surface stays)."""
+        return [self.path_line, self.start, self.end, self.end_label, self.left_note, self.legend]
+
     def show_surface(self, surface, namer, n_samples: int) -> None:
         """Draw the contours of a new :class:`~backprop_tutor.teaching.landscape.ErrorSurface` (replacing the old)."""
         if self.contours is not None:
@@ -245,6 +266,10 @@ class LandscapePlot:
         self.ax.set_xlim(surface.xs[0], surface.xs[-1])
         self.ax.set_ylim(surface.ys[0], surface.ys[-1])
         self.surface = surface
+        # A new surface can land where the old one's memory was (the same id): redraw the background.
+        invalidate = getattr(self.figure.canvas, "invalidate", None)
+        if invalidate is not None:
+            invalidate()
 
     def show_path(self, path, run, namer) -> None:
         """Draw a descent path (decimated to the plot's pixels), its start, and its end with the loss there."""

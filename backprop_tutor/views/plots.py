@@ -12,11 +12,14 @@ import inspect
 import math
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.mathtext import MathTextParser
 
 from .palette import EARLIER, GRID, HIGHLIGHT, INK, NEGATIVE, OKABE_ITO, POSITIVE, figure_number
 
-__all__ = ["MATHTEXT_CACHE", "LossCurve", "OutputBars", "SweepCurve", "decimate", "keep_more_mathtext"]
+__all__ = ["MATHTEXT_CACHE", "LayeredCanvas", "LossCurve", "OutputBars", "SweepCurve", "decimate", "decimate_columns",
+           "keep_more_mathtext", "steady_log_limits"]
 
 #: How many parsed labels matplotlib keeps. Its own cache holds 50 per parser, and each SVG export
 #: makes a new parser (a new renderer), so every diagram drawn parsed each of its labels again:
@@ -70,6 +73,55 @@ def decimate(y, max_points: int = MAX_POINTS) -> tuple:
     return index, y[index]
 
 
+def decimate_columns(y, columns: int) -> tuple:
+    """(x, y): the first and last points and, per column of consecutive points, its lowest and highest.
+
+    With ``columns`` at least the plot's pixel width, each column is at most a pixel wide, so the
+    line drawn through what is kept looks the same as the whole curve: every spike stays. A curve
+    of at most ``2 * columns + 2`` points is returned whole.
+    """
+    y = np.asarray(y, dtype=float).ravel()
+    n = len(y)
+    if n <= 2 * columns + 2:
+        return np.arange(n), y
+    width = -(-n // columns)            # points per column, rounded up: never more than ``columns`` columns
+    rows = -(-n // width)
+    block = np.full(rows * width, np.nan)
+    block[:n] = y
+    block = block.reshape(rows, width)
+    # The padding (and a NaN gap) never wins: a NaN would win both argmin and argmax.
+    gaps = np.isnan(block)
+    lows = np.argmin(np.where(gaps, np.inf, block), axis=1)
+    highs = np.argmax(np.where(gaps, -np.inf, block), axis=1)
+    starts = np.arange(rows) * width
+    index = np.unique(np.concatenate([[0, n - 1], starts + lows, starts + highs]))
+    index = index[index < n]
+    return index, y[index]
+
+
+#: Decades of room above the highest and below the lowest curve on a loss axis.
+_ROOM = 0.15
+#: A loss axis's limits snap out to whole decades and stay while the curves fit in them with room:
+#: most slider changes then keep the axis, so only the curves are redrawn (new ticks cost far more).
+_SNAP = 1.0
+
+
+def steady_log_limits(current, low: float, high: float) -> tuple:
+    """Log-axis limits holding ``low``..``high`` with :data:`_ROOM`: ``current`` while they fit, else new ones.
+
+    New limits are the tight ones snapped outwards to :data:`_SNAP` decades; they are kept while
+    the curves stay inside with at least a third of the room and the axis is at most a snap looser.
+    """
+    need = (math.log10(low) - _ROOM, math.log10(high) + _ROOM)
+    if current is not None and current[0] > 0 and current[1] > current[0]:
+        bottom, top = math.log10(current[0]), math.log10(current[1])
+        fits = bottom <= need[0] + 2 * _ROOM / 3 and top >= need[1] - 2 * _ROOM / 3
+        snug = bottom >= need[0] - _SNAP - _ROOM and top <= need[1] + _SNAP + _ROOM
+        if fits and snug:
+            return tuple(current)
+    return 10 ** (math.floor(need[0] / _SNAP) * _SNAP), 10 ** (math.ceil(need[1] / _SNAP) * _SNAP)
+
+
 def _positive(y) -> np.ndarray:
     """Values a log axis can draw; others become gaps."""
     y = np.array(y, dtype=float)
@@ -96,6 +148,7 @@ class LossCurve:
         self.legend = ax.legend([self.current, self.earlier[0], self.diverged_marker],
                                 ["current run", "earlier runs", "diverged"], loc="upper right", fontsize=9)
         self._next, self._shown = 0, False
+        self._limits = None   # the y limits _rescale set last (None: none yet)
         self._sync_legend()
 
     def show(self, history, label: str | None = None, diverged_at: int | None = None, keep_previous: bool = True):
@@ -108,7 +161,7 @@ class LossCurve:
             old.set_data(*self.current.get_data())
             old.set_visible(True)
             self._next = (self._next + 1) % len(self.earlier)
-        x, y = decimate(y, self.max_points)
+        x, y = decimate_columns(y, self._columns())
         y = _positive(y)
         self.current.set_data(x, y)
         self._shown = True
@@ -121,6 +174,14 @@ class LossCurve:
         self.note.set_visible(diverged_at is not None)
         self.diverged_marker.set_visible(diverged_at is not None and len(finite) > 0)
         self._rescale()
+
+    def _columns(self) -> int:
+        """Columns to decimate a curve to: the axes' width in pixels, and at most ``max_points`` points."""
+        return max(1, min(int(self.ax.bbox.width), (self.max_points - 2) // 2))
+
+    def artists(self) -> list:
+        """The artists ``show`` changes (a :class:`LayeredCanvas` redraws only these while the axes stay)."""
+        return [*self.earlier, self.current, self.diverged_marker, self.note, self.legend]
 
     def clear_history(self):
         """Forget the earlier runs (the current run stays)."""
@@ -142,7 +203,8 @@ class LossCurve:
         low = min(float(y.min()) for y in ys)
         high = min(max(float(y.max()) for y in ys), 1e4 * max(float(y[0]) for y in ys), 1e300)
         self.ax.set_xlim(0, max(float(d[0].max()) for d in data) * 1.02 or 1.0)
-        self.ax.set_ylim(low / 10 ** 0.15, max(high, low * 10) * 10 ** 0.15)
+        self.ax.set_ylim(steady_log_limits(self._limits, low, max(high, low * 10)))
+        self._limits = self.ax.get_ylim()
         if self.diverged_marker.get_visible():   # keep the mark in view when the run leaves the top
             x, y = self.diverged_marker.get_data()
             bottom, top = np.log10(self.ax.get_ylim())
@@ -187,6 +249,12 @@ class OutputBars:
         low, high = min(0.0, finite.min()), max(1.0, finite.max())
         pad = 0.12 * (high - low)
         self.ax.set_ylim(low - (pad if low < 0 else 0.04 * (high - low)), high + pad)
+
+    def artists(self) -> list:
+        """The artists ``show`` changes: bars, their values and the target line (the axes stay)."""
+        if self.bars is None:
+            return []
+        return [*self.bars.patches, *self.texts, self.target_line]
 
     def _build(self, shape, names):
         """Make the bars, value texts and target line for one shape (only when the shape changes)."""
@@ -272,3 +340,69 @@ class SweepCurve:
         self.marker_text.set_visible(True)
         self.legend.legend_handles[2].set_visible(True)
         self.legend.texts[2].set_visible(True)
+
+
+def _static_key(figure, moving: set) -> tuple:
+    """What the cached background depends on: sizes, each axes' place, limits, scales, labels, other artists."""
+    parts = [figure.canvas.get_width_height(physical=True), figure.dpi]
+    for ax in figure.axes:
+        parts += [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                  ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.title.get_fontsize(),
+                  ax.xaxis.label.get_fontsize(), ax.yaxis.label.get_fontsize(),
+                  tuple((id(a), a.get_visible()) for a in ax.get_children() if id(a) not in moving)]
+    return tuple(parts)
+
+
+class LayeredCanvas(FigureCanvasAgg):
+    """An Agg canvas that redraws only the artists that change; the rest is a cached background.
+
+    ``moving()`` lists the artists a plot's ``show`` updates. ``draw`` draws everything else once
+    (with those hidden), keeps the pixels, and from then on restores them and draws only the
+    moving artists on top, until anything else changes: a figure size, an axes' place, limits,
+    scale, title or labels, an artist added, removed, shown or hidden (or :meth:`invalidate`).
+    ``savefig`` and the like draw the whole figure as ever.
+    """
+
+    def __init__(self, figure, moving):
+        super().__init__(figure)
+        self.moving = moving
+        self.background = None
+        self.background_draws = 0   # how often the background was drawn (the rest were partial redraws)
+        self._key = None
+
+    def invalidate(self) -> None:
+        """Draw the background again at the next draw (something outside the moving artists changed)."""
+        self.background = None
+
+    def draw(self):
+        """Restore the background and draw the moving artists; draw the background first when it changed."""
+        engine = self.figure.get_layout_engine()
+        if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+            # The layout is still to be made: one whole draw, with every artist where it counts.
+            self.background = None
+            super().draw()
+            return
+        moving = [a for a in self.moving() if a is not None]
+        ids = {id(a) for a in moving}
+        if self.background is None or _static_key(self.figure, ids) != self._key:
+            self._draw_background(moving)
+            self._key = _static_key(self.figure, ids)
+        else:
+            self.restore_region(self.background)
+        renderer = self.get_renderer()
+        axes = {ax: k for k, ax in enumerate(self.figure.axes)}
+        # In each axes' order, then by zorder, as a whole draw would stack them.
+        for artist in sorted(moving, key=lambda a: (axes.get(a.axes, -1), a.get_zorder())):
+            artist.draw(renderer)
+
+    def _draw_background(self, moving) -> None:
+        shown = [a.get_visible() for a in moving]
+        for artist in moving:
+            artist.set_visible(False)
+        try:
+            super().draw()
+        finally:
+            for artist, visible in zip(moving, shown):
+                artist.set_visible(visible)
+        self.background = self.copy_from_bbox(self.figure.bbox)
+        self.background_draws += 1

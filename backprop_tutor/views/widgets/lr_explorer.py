@@ -15,7 +15,7 @@ from ...core import budget
 from ...core.checks import SpecError
 from ...teaching.formatting import fmt
 from ...teaching.notation import Namer
-from ..plots import LossCurve, OutputBars, SweepCurve
+from ..plots import LayeredCanvas, LossCurve, OutputBars, SweepCurve
 from .base import FigureImage, View, button, error_label, plain_text, show_error
 from .models import BACKGROUND_SECONDS, RATE_EXPONENTS, Job, LearningRateRun, interrupt
 from .see_it import LandscapePanel
@@ -69,6 +69,10 @@ class LearningRateExplorer(View):
         self.picture = FigureImage(9.5, 3.4)
         left, middle = self.picture.figure.subplots(1, 2, width_ratios=[3, 2])
         self.loss_curve, self.output_bars = LossCurve(left), OutputBars(middle)
+        # A rate change moves the curves, the bars and their labels; axes, ticks and grid stay, so
+        # only those artists are redrawn over the kept background (a whole draw costs far more).
+        self.picture.canvas = LayeredCanvas(self.picture.figure,
+                                            lambda: self.loss_curve.artists() + self.output_bars.artists())
         self.sweep_picture = FigureImage(6.5, 3.0)
         self.sweep_box = self.sweep_picture.box
         self.sweep_box.layout.display = "none"  # shown once a sweep has run

@@ -27,6 +27,7 @@ from ..activation_plot import (
 )
 from ..boundary_plot import DecisionBoundaryPlot, boundary_sentence, decision_grid
 from ..landscape_plots import ErrorCurvePlot, LandscapePlot, curve_sentence, path_sentence
+from ..plots import LayeredCanvas
 from .base import FigureImage, projector_mode, tooltip_on_label
 
 __all__ = ["ActivationPanel", "BoundaryPanel", "ErrorCurvePanel", "LandscapePanel", "default_pair",
@@ -149,6 +150,8 @@ class LandscapePanel:
     def __init__(self, width: float = 6.4, height: float = 4.4):
         self.picture = FigureImage(width, height)
         self.plot = LandscapePlot(self.picture.figure.add_subplot(), pixels=int(width * 96))
+        # The contours stay while the example and pair do: a new rate redraws only the path over them.
+        self.picture.canvas = LayeredCanvas(self.picture.figure, self.plot.artists)
         self.x_choice = w.Dropdown(description="Across", tooltip="The parameter along the horizontal axis",
                                    layout=w.Layout(width="auto"), style={"description_width": "initial"})
         self.y_choice = w.Dropdown(description="Up", tooltip="The parameter along the vertical axis",
