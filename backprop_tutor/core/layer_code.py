@@ -239,14 +239,23 @@ def matrix_loop(network: Network) -> Callable | None:
     return _matrix(network, registry.generation())
 
 
-@lru_cache(maxsize=32)
-def _matrix(network: Network, generation: int) -> Callable | None:
+def _prepared(network: Network, stacked: bool):
+    """(compiled network, parameter layout, generated loop), or None when a layer has no shared form."""
     compiled = compile_network(network)
     forms = layer_forms(compiled.derivation)
     if forms is None:
         return None
-    layout = _Layout(forms)
-    loop = _compiled(*_source(forms, symbol_for(LearningRate()), stacked=False), _namespace(), "matrix_loop")
+    name = "stacked_sweep" if stacked else "matrix_loop"
+    loop = _compiled(*_source(forms, symbol_for(LearningRate()), stacked=stacked), _namespace(), name)
+    return compiled, _Layout(forms), loop
+
+
+@lru_cache(maxsize=32)
+def _matrix(network: Network, generation: int) -> Callable | None:
+    prepared = _prepared(network, stacked=False)
+    if prepared is None:
+        return None
+    compiled, layout, loop = prepared
 
     def run(params, x, t, rate, start, stop, history, trace=None):
         weights, biases = layout.split(params)
@@ -277,12 +286,10 @@ def stacked_sweep(network: Network) -> Callable | None:
 
 @lru_cache(maxsize=32)
 def _stacked(network: Network, generation: int) -> Callable | None:
-    compiled = compile_network(network)
-    forms = layer_forms(compiled.derivation)
-    if forms is None:
+    prepared = _prepared(network, stacked=True)
+    if prepared is None:
         return None
-    layout = _Layout(forms)
-    loop = _compiled(*_source(forms, symbol_for(LearningRate()), stacked=True), _namespace(), "stacked_sweep")
+    compiled, layout, loop = prepared
 
     def run(params, x, t, rates, start, stop, rows):
         count = rates.shape[0]
