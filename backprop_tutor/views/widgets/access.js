@@ -54,9 +54,21 @@ function fixButtons(root) {
 }
 
 function altText(root) {
+  // The kernel rewrites the tooltip with each redraw (a new learning rate's curve): alt follows it.
   for (const image of root.querySelectorAll(".jupyter-widgets img, img.widget-image")) {
-    if (!image.hasAttribute("alt")) put(image, "alt", image.getAttribute("title") || "");
+    put(image, "alt", image.getAttribute("title") || "");
   }
+}
+
+// Only changes in outputs and widgets need a scan: typing in a code cell, JupyterLab's menus and
+// status bar change the page all the time and must not cost a layout read each frame.
+const WATCHED = ".jp-OutputArea, .jupyter-widgets";
+
+function touchesOutputs(record) {
+  const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+  if (target?.closest(WATCHED)) return true;
+  return [...record.addedNodes].some((node) => node.nodeType === 1
+    && (node.matches(WATCHED) || node.querySelector(WATCHED) !== null));
 }
 
 // A formula's box, a wide table's box, a widget laid out with overflow "auto", an output (a wide table).
@@ -124,7 +136,7 @@ function install() {
         if (!focus || focus === document.body || focus === target) partnerOf(target)?.focus();
       }
     }
-    later();
+    if (records.some(touchesOutputs)) later();
   });
   observer.observe(document.body, {
     subtree: true, childList: true, characterData: true,

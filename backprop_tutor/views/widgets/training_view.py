@@ -103,7 +103,10 @@ class TrainingView(View):
     def _on_playing(self, change):
         self.play_button.description, self.play_button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
         if not change["new"]:   # paused: say where training stands
-            self.announce(plain_text(self.counter.value + ". " + self.state_note.value))
+            self._say_where_training_stands()
+
+    def _say_where_training_stands(self):
+        self.announce(plain_text(self.counter.value + ". " + self.state_note.value))
 
     def _on_reset(self, _):
         self.play.playing = False
@@ -140,8 +143,8 @@ class TrainingView(View):
         self.picture.set_alt(f"Network after {run.epoch} epochs: edge width and colour show each weight "
                              f"(dashed edges are negative). Loss {fmt(run.loss)}; outputs {outputs}.")
         self.picture.refresh()
-        if not self.play.playing:
-            self.announce(plain_text(self.counter.value + ". " + self.state_note.value))
+        if not self.play.playing:   # not on every tick of Play: a screen reader would never finish
+            self._say_where_training_stands()
         self._draw_panels()
 
     def _draw_panels(self):
