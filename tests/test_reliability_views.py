@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import pytest
 
@@ -109,7 +110,7 @@ def test_a_long_sweep_runs_in_the_background_and_stop_ends_it(no_png, monkeypatc
     import backprop_tutor.views.widgets.lr_explorer as lr
     monkeypatch.setattr(lr, "BACKGROUND_SECONDS", 0.0)
     explorer.run.epochs = 200_000
-    explorer.run_sweep()
+    explorer.run_sweep(wait=False)   # the Sweep button's call
     assert explorer.sweep_job.running
     explorer.stop()
     explorer.sweep_job.wait(60)
@@ -121,9 +122,41 @@ def test_a_short_sweep_in_the_background_shows_its_curve(no_png, monkeypatch):
     import backprop_tutor.views.widgets.lr_explorer as lr
     monkeypatch.setattr(lr, "BACKGROUND_SECONDS", 0.0)
     explorer = LearningRateExplorer(Tutorial("mazur"), epochs=50)
-    explorer.run_sweep(20)
+    explorer.run_sweep(20, wait=False)
     explorer.sweep_job.wait(60)
     assert explorer.sweep_result is not None and explorer.sweep_box.layout.display == ""
+
+
+def test_a_sweep_from_a_cell_is_drawn_when_the_call_returns(no_png, monkeypatch):
+    # Voilà reads the widgets' state once the cells have run: a thread still drawing then would leave
+    # a shown sweep with an empty image (seen in CI), so a cell's sweep waits for its curve.
+    import backprop_tutor.views.widgets.lr_explorer as lr
+    monkeypatch.setattr(lr, "BACKGROUND_SECONDS", 0.0)
+    explorer = LearningRateExplorer(Tutorial("mazur"), epochs=50)
+    explorer.run_sweep(20)
+    assert not explorer.sweep_job.running
+    assert explorer.sweep_result is not None and explorer.sweep_box.layout.display == ""
+    assert "The current rate 0.5 is marked" in explorer.sweep_picture.alt
+
+
+def test_interrupting_the_kernel_during_a_cells_sweep_stops_it(no_png, monkeypatch):
+    import backprop_tutor.views.widgets.lr_explorer as lr
+    monkeypatch.setattr(lr, "BACKGROUND_SECONDS", 0.0)
+
+    class InterruptedOnce(lr.Job):
+        def wait(self, timeout=None):
+            if not getattr(self, "interrupted", False):
+                self.interrupted = True
+                time.sleep(0.2)   # the sweep has started
+                raise KeyboardInterrupt
+            super().wait(timeout)
+
+    monkeypatch.setattr(lr, "Job", InterruptedOnce)
+    explorer = LearningRateExplorer(Tutorial("xor"), epochs=100)
+    explorer.run.epochs = 200_000
+    explorer.run_sweep()
+    assert not explorer.sweep_job.running
+    assert "Sweep stopped" in text_of(explorer.status.value) and explorer.sweep_result is None
 
 
 # --- budget messages beside their fields ---------------------------------------------------------------

@@ -87,7 +87,8 @@ class LearningRateExplorer(View):
         self.rate.observe(self._on_rate, "value")
         self.epochs.observe(self._on_epochs, "value")
         self.clear_button.on_click(self._on_clear)
-        self.sweep_button.on_click(lambda _: self.run_sweep())
+        # A click must leave the kernel free to hear Stop: the button's sweep does not wait.
+        self.sweep_button.on_click(lambda _: self.run_sweep(wait=False))
         self.follow(self.run, self._on_result, ["result", "error", "note"])
         self.follow(self.run, self._on_progress, ["running", "done", "total"])
         self.follow(self.tutorial, self._on_example, "example")
@@ -227,8 +228,13 @@ class LearningRateExplorer(View):
         self.picture.refresh()
         self._draw_landscape()
 
-    def run_sweep(self, count: int = SWEEP_RATES) -> None:
-        """Final loss for ``count`` rates from 0.001 to 100, in one vectorised run (a long one on a thread)."""
+    def run_sweep(self, count: int = SWEEP_RATES, wait: bool = True) -> None:
+        """Final loss for ``count`` rates from 0.001 to 100, in one vectorised run (a long one on a thread).
+
+        With ``wait`` (a notebook cell) the call returns once the curve is drawn, so nothing changes
+        while a page loads the widgets (Voilà reads each widget's state in turn: a thread still drawing
+        then leaves a shown sweep with an empty image); interrupting the kernel stops the sweep.
+        """
         example, epochs = self.tutorial.example, self.run.epochs
         try:
             seconds, _ = budget.sweep_cost(count, epochs, example.n_samples, len(example.network.parameters.keys),
@@ -244,6 +250,12 @@ class LearningRateExplorer(View):
         if self.sweep_job is not None:
             self.sweep_job.wait()
         self.sweep_job = Job(lambda job: self._sweep_in_background(job, rates, seconds))
+        if wait:
+            try:
+                self.sweep_job.wait()
+            except KeyboardInterrupt:   # the kernel's interrupt: as Stop, then the thread ends
+                self.stop()
+                self.sweep_job.wait()
 
     def _sweep_in_background(self, job: Job, rates, seconds: float) -> None:
         """The sweep on this thread; a ticker moves the bar by the budget's estimate; Stop interrupts it."""
