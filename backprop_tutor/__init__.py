@@ -14,7 +14,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from .core.checks import SpecError
-from .core.engine import StepValues, Sweep, Training, evaluate_step, predict, sweep, train
+from .core.engine import StepValues, Training, evaluate_step, predict, train
 from .core.example_files import PRESETS, example_from_dict, example_to_dict, load_example, preset
 from .core.parameters import BIAS_MODES, ParameterLayout
 from .core.quantities import (
@@ -34,6 +34,7 @@ from .core.quantities import (
 )
 from .core.registry import ACTIVATIONS, LOSSES, Activation, Loss, register_activation, register_loss
 from .core.spec import UPDATES, Example, Network, random_parameters
+from .core.sweeping import Sweep, sweep
 from .core.symbolic import Derivation, Factor, derive
 from .teaching.compare import compare_gradients
 from .teaching.matrix_form import matrix_form

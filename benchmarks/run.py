@@ -26,7 +26,7 @@ import numpy_matrix  # noqa: E402
 import seed_loop  # noqa: E402
 
 from backprop_tutor import Example, Network, preset, sweep, train  # noqa: E402
-from backprop_tutor.core import engine  # noqa: E402
+from backprop_tutor.core import engine, sweeping  # noqa: E402
 
 
 def _seconds(fn) -> float:
@@ -57,15 +57,15 @@ def _row(name: str, seconds: float, ratio: str, target: str) -> None:
 @contextlib.contextmanager
 def _path(name: str):
     """Force one code path for a before/after row: "per-neuron" sweep, "scalar" or "matrix" training."""
-    saved = engine.stacked_sweep, engine.MATRIX_FROM
+    saved = sweeping.stacked_sweep, engine.MATRIX_FROM
     if name == "per-neuron":
-        engine.stacked_sweep = lambda network: None
+        sweeping.stacked_sweep = lambda network: None
     else:
         engine.MATRIX_FROM = 0 if name == "matrix" else 10**9
     try:
         yield
     finally:
-        engine.stacked_sweep, engine.MATRIX_FROM = saved
+        sweeping.stacked_sweep, engine.MATRIX_FROM = saved
 
 
 def _random_example(sizes) -> Example:

@@ -14,7 +14,7 @@ import sympy as sp
 from see_it_networks import random_networks
 
 from backprop_tutor import Example, Network, sweep, train
-from backprop_tutor.core import engine, layer_code
+from backprop_tutor.core import engine, layer_code, sweeping
 from backprop_tutor.core.bridge import compile_network
 from backprop_tutor.core.layer_code import matrix_loop, stacked_sweep
 from backprop_tutor.core.layer_forms import layer_forms
@@ -92,7 +92,7 @@ def test_a_sweep_of_few_rates_equals_the_vectorised_sweep(example, monkeypatch):
     its last bit), and at rate 40 such a difference grows: 1e-9, as the other sweep-against-train tests."""
     rates = [0.05, 0.5, *RATES[1:]]
     few = sweep(example, rates, 40, keep_history=True)
-    monkeypatch.setattr(engine, "FEW_RATES", 0)
+    monkeypatch.setattr(sweeping, "FEW_RATES", 0)
     many = sweep(example, rates, 40, keep_history=True)
     assert list(few.diverged_at) == list(many.diverged_at)
     assert list(few.state) == list(many.state)
@@ -158,10 +158,10 @@ def test_matrix_code_equals_the_scalar_path(example):
 def test_the_stacked_sweep_equals_the_scalar_path(example, monkeypatch):
     """Every field of the stacked sweep against a train() per rate, and against the per-neuron vectorised sweep."""
     rates = np.array([0.05, 0.3, 40.0, 1e4])
-    monkeypatch.setattr(engine, "FEW_RATES", 0)
+    monkeypatch.setattr(sweeping, "FEW_RATES", 0)
     stacked = sweep(example, rates, 600, keep_history=True)
-    runs = engine._sweep_by_runs(example, rates, 600, True)
-    monkeypatch.setattr(engine, "stacked_sweep", lambda network: None)
+    runs = sweeping._sweep_by_runs(example, rates, 600, True)
+    monkeypatch.setattr(sweeping, "stacked_sweep", lambda network: None)
     per_neuron = sweep(example, rates, 600, keep_history=True)
     for other in (runs, per_neuron):
         assert list(stacked.diverged_at) == list(other.diverged_at)
@@ -186,7 +186,7 @@ def test_the_stacked_sweep_finds_a_weight_gone_nan_behind_a_finite_loss(monkeypa
 
     example = relu_that_hides_nan()
     assert stacked_sweep(example.network) is not None
-    monkeypatch.setattr(engine, "FEW_RATES", 0)
+    monkeypatch.setattr(sweeping, "FEW_RATES", 0)
     rates = np.array([example.learning_rate, 0.01])
     result = sweep(example, rates, 3000)
     for c, rate in enumerate(rates):

@@ -231,7 +231,7 @@ LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
 INSIDE = {
     "core": (("checks", "quantities"), ("registry", "budget"), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge", "layer_forms"), ("loop_code",), ("layer_code",),
-             ("engine",), ("__init__",)),
+             ("engine",), ("sweeping",), ("__init__",)),
     "teaching": (("formatting", "notation", "random_examples"), ("walkthrough", "landscape", "sympy_steps", "compare"),
                  ("touches", "render", "matrix_form"), ("grading", "matrix_text"), ("exercises", "mistakes"),
                  ("sheets",), ("handout",), ("__init__",)),

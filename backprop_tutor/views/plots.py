@@ -312,7 +312,7 @@ class SweepCurve:
         ax.set_ylim(1e-4, 1.0)
 
     def show(self, rates, final_loss=None, diverged=None):
-        """Draw a sweep: a :class:`~backprop_tutor.engine.Sweep`, or rates with final losses."""
+        """Draw a sweep: a :class:`~backprop_tutor.core.sweeping.Sweep`, or rates with final losses."""
         if hasattr(rates, "learning_rates"):
             rates, final_loss, diverged = rates.learning_rates, rates.final_loss, rates.diverged_at >= 0
         rates = np.asarray(rates, dtype=float).ravel()

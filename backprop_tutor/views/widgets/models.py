@@ -14,10 +14,11 @@ import threading
 import traitlets as t
 
 from ...core import budget, checks
-from ...core.engine import Training, predict, sweep, train
+from ...core.engine import Training, predict, train
 from ...core.example_files import load_example
 from ...core.quantities import Updated, gradient
 from ...core.spec import Example, SpecError
+from ...core.sweeping import sweep
 from ...teaching.grading import DIRECTIONS, Feedback, grade_number
 from ...teaching.notation import NOTATIONS
 from ...teaching.walkthrough import PATHS, PHASES, Walkthrough, walkthrough
