@@ -47,7 +47,7 @@ def test_loss_curve_draws_the_history_on_a_log_axis_and_labels_both_axes():
     x, y = curve.current.get_data()
     assert len(x) <= 2001 and x[-1] == 19_999 and y[-1] == history[-1]
     assert ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel()
-    assert curve.legend.texts[0].get_text() == "η = 0.5"
+    assert curve.label.get_text() == "η = 0.5" and curve.legend.texts[0].get_text() == "current run"
     ax.figure.canvas.draw()
 
 

@@ -130,10 +130,15 @@ def _positive(y) -> np.ndarray:
 
 
 class LossCurve:
-    """Loss against epoch on a log scale: the current run strong, up to ``pool`` earlier runs faint."""
+    """Loss against epoch on a log scale: the current run strong, up to ``pool`` earlier runs faint.
 
-    def __init__(self, ax, *, pool: int = 8, max_points: int = MAX_POINTS):
-        self.ax, self.figure, self.max_points = ax, ax.figure, max_points
+    The legend sits above the axes, out of the curves' way, and is rebuilt only when its entries
+    change: a redraw for a new run (:class:`LayeredCanvas`) then draws the curves and the run's
+    label, not the legend, whose layout costs more than the curves themselves.
+    """
+
+    def __init__(self, ax, *, pool: int = 8, max_points: int = MAX_POINTS, name: str = "current run"):
+        self.ax, self.figure, self.max_points, self.name = ax, ax.figure, max_points, name
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (log scale)")
@@ -145,8 +150,10 @@ class LossCurve:
                                        zorder=4, visible=False)[0]
         self.note = ax.text(0.03, 0.04, "", transform=ax.transAxes, ha="left", va="bottom", color=NEGATIVE,
                             fontsize=12, fontweight="bold", visible=False, zorder=5)
-        self.legend = ax.legend([self.current, self.earlier[0], self.diverged_marker],
-                                ["current run", "earlier runs", "diverged"], loc="upper right", fontsize=9)
+        # The run's label (a learning rate) above the axes' left end; the legend takes the right.
+        self.label = ax.text(0.0, 1.02, "", transform=ax.transAxes, ha="left", va="bottom", color=POSITIVE,
+                             fontsize=10, fontweight="bold")
+        self.legend, self._legend_key = None, None
         self._next, self._shown = 0, False
         self._limits = None   # the y limits _rescale set last (None: none yet)
         self._sync_legend()
@@ -165,7 +172,7 @@ class LossCurve:
         y = _positive(y)
         self.current.set_data(x, y)
         self._shown = True
-        self.legend.texts[0].set_text(label or "current run")
+        self.label.set_text(label or "")
         finite = np.flatnonzero(np.isfinite(y))
         if diverged_at is not None:
             self.note.set_text(f"diverged at epoch {int(diverged_at)}")
@@ -181,7 +188,7 @@ class LossCurve:
 
     def artists(self) -> list:
         """The artists ``show`` changes (a :class:`LayeredCanvas` redraws only these while the axes stay)."""
-        return [*self.earlier, self.current, self.diverged_marker, self.note, self.legend]
+        return [*self.earlier, self.current, self.diverged_marker, self.note, self.label]
 
     def clear_history(self):
         """Forget the earlier runs (the current run stays)."""
@@ -211,10 +218,20 @@ class LossCurve:
             self.diverged_marker.set_data(x, [min(float(y[0]), 10 ** (top - 0.05 * (top - bottom)))])
 
     def _sync_legend(self):
-        shown = (True, any(line.get_visible() for line in self.earlier), self.diverged_marker.get_visible())
-        for handle, text, visible in zip(self.legend.legend_handles, self.legend.texts, shown):
-            handle.set_visible(visible)
-            text.set_visible(visible)
+        """The legend of the entries shown (an absent one takes no room), rebuilt only when they change."""
+        entries = [(self.current, self.name)]
+        if any(line.get_visible() for line in self.earlier):
+            entries.append((self.earlier[0], "earlier runs"))
+        if self.diverged_marker.get_visible():
+            entries.append((self.diverged_marker, "diverged"))
+        key = tuple(name for _, name in entries)
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend = self.ax.legend(*zip(*entries), loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(entries),
+                                     fontsize=9, frameon=False, borderaxespad=0.2)
+        for handle in self.legend.legend_handles:   # a handle copies its line's visibility at this moment
+            handle.set_visible(True)
 
 
 class OutputBars:

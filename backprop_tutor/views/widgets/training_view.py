@@ -71,7 +71,7 @@ class TrainingView(View):
         self.state_note = w.HTML()   # diverged or saturated, in words
         self.picture = FigureImage(10.0, 3.6)
         self._axes = self.picture.figure.subplots(1, 2, width_ratios=[3, 2])
-        self.loss_curve = LossCurve(self._axes[1])
+        self.loss_curve = LossCurve(self._axes[1], name="training")
         self.diagram_slot = DiagramSlot(self.picture, self._axes[0])   # the loss curve keeps the right
         self.diagram = None
         self.play.observe(self._on_tick, "value")
@@ -132,7 +132,7 @@ class TrainingView(View):
         outputs = {Out(network.depth, j): v for j, v in enumerate(run.outputs[0])}
         targets = {Target(j): v for j, v in enumerate(example.targets[0])}
         self.diagram.update(weights=run.weights, biases=run.biases, values=outputs | targets)
-        self.loss_curve.show(run.loss_history, label="training", diverged_at=run.diverged_at, keep_previous=False)
+        self.loss_curve.show(run.loss_history, diverged_at=run.diverged_at, keep_previous=False)
         name = Namer(network, self.tutorial.notation).dataset_loss(self.tutorial.example.n_samples)[1]
         outputs = ", ".join(fmt(v) for v in run.outputs[0])
         diverged = (f" — <b style='color:#b00020'>diverged at epoch {run.diverged_at}</b>"
