@@ -543,8 +543,18 @@ def check_interactions(page, expected: dict, artifacts: Path, stem: str) -> None
                 shot = None if pictured else shot
             else:
                 check(view)
-        if shot and views and kind != "exercise":
+        if shot and views and kind == "lr":
+            _screenshot_above(views[0], ".bt-landscape", artifacts / shot)
+        elif shot and views and kind != "exercise":
             views[0].screenshot(path=str(artifacts / shot))
+
+
+def _screenshot_above(view, selector: str, path: Path) -> None:
+    """A screenshot of the view from its top down to ``selector`` (a view taller than the window)."""
+    view.evaluate("el => el.scrollIntoView({block: 'start'})")
+    box, below = view.bounding_box(), view.locator(selector).first.bounding_box()
+    view.page.screenshot(path=str(path), clip={"x": box["x"], "y": box["y"], "width": box["width"],
+                                               "height": below["y"] - box["y"]})
 
 
 def check_exercise(view, shot: Path | None = None) -> None:
