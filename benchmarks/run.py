@@ -5,14 +5,15 @@
 
 Baselines: the seed notebook's own pure-Python loop (benchmarks/seed_loop.py) and, for the larger
 nets, a hand-written NumPy matrix loop (benchmarks/numpy_matrix.py). Each repeat times the baseline
-right before the measurement, so both see the same load; a row gives the median ratio and its
-spread (min–max over the repeats).
+next to the measurement, so both see the same load (in alternating order, each after a garbage
+collection); a row gives the median ratio and its spread (min–max over the repeats).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import statistics
 import subprocess
 import sys
@@ -30,17 +31,24 @@ from backprop_tutor.core import engine, sweeping  # noqa: E402
 
 
 def _seconds(fn) -> float:
+    # The garbage of the call before is collected first: otherwise the collector runs inside
+    # whichever call comes second and charges it for the other's objects.
+    gc.collect()
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
 def _paired(baseline, measured, repeats: int) -> tuple:
-    """(median seconds of ``measured``, the ratios baseline ÷ measured), the two timed in turn each repeat."""
+    """(median seconds of ``measured``, the ratios baseline ÷ measured), the two timed in turn each repeat.
+
+    The order alternates from one repeat to the next, so neither is always the one timed second."""
     times, ratios = [], []
-    for _ in range(repeats):
-        base = _seconds(baseline)
-        took = _seconds(measured)
+    for repeat in range(repeats):
+        if repeat % 2:
+            took, base = _seconds(measured), _seconds(baseline)
+        else:
+            base, took = _seconds(baseline), _seconds(measured)
         times.append(took)
         ratios.append(base / took)
     return statistics.median(times), ratios
