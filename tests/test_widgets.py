@@ -388,15 +388,17 @@ def test_describe_shows_the_text_alternative_and_hides_it_again():
     assert step.picture.widget.described
     step.picture.describe.value = False
     assert not step.picture.widget.described
-    view = TrainingView("mazur")                  # a PNG figure: the caption is visually hidden ...
+    view = TrainingView("mazur")                  # a PNG figure: the caption is hidden ...
     caption = view.picture.caption
     assert "clip:rect(0,0,0,0)" in caption.value and caption.layout.height == "0px"
+    # ... from screen readers too: the image's own name (its title, and the alt copied from it) says it
+    assert 'aria-hidden="true"' in caption.value
     assert text_of(caption.value) == view.picture.image.tooltip != ""
     view.picture.describe.value = True            # ... until Describe is pressed
-    assert "clip" not in caption.value and caption.layout.height is None
+    assert "clip" not in caption.value and caption.layout.height is None and "aria-hidden" not in caption.value
     assert text_of(caption.value) == view.picture.image.tooltip
     view.picture.describe.value = False
-    assert "clip:rect(0,0,0,0)" in caption.value
+    assert "clip:rect(0,0,0,0)" in caption.value and 'aria-hidden="true"' in caption.value
 
 
 def test_in_projector_mode_the_diagram_takes_the_wider_column_and_writes_large_names(monkeypatch):

@@ -84,8 +84,9 @@ class FigureCanvasHolder:
 class FigureImage(FigureCanvasHolder):
     """A figure shown as a PNG in an ipywidgets Image, its text alternative hidden until Describe.
 
-    The text alternative is the image's tooltip and a visually hidden caption (screen readers
-    read it); **Describe** shows the caption under the image, and hides it again.
+    The text alternative is the image's tooltip (screen readers read it as the image's name, and
+    the page script copies it to ``alt``); **Describe** shows the same words as a caption under the
+    image, and hides them again.
     """
 
     def __init__(self, width: float, height: float, alt: str = ""):
@@ -108,7 +109,10 @@ class FigureImage(FigureCanvasHolder):
     def _show_caption(self) -> None:
         shown = self.describe.value
         style = "font-size:0.85em;color:#444" if shown else _SR_ONLY
-        self.caption.value = f'<div class="bt-description" style="{style}">{html.escape(self.alt)}</div>' \
+        # Hidden, the words are the image's own name (its title, and the alt the page script copies
+        # from it): a screen reader would otherwise read them twice.
+        hidden = "" if shown else ' aria-hidden="true"'
+        self.caption.value = f'<div class="bt-description" style="{style}"{hidden}>{html.escape(self.alt)}</div>' \
             if self.alt else ""
         # Hidden, the caption takes no room: only its clipped 1px text stays, for screen readers.
         self.caption.layout.height = None if shown else "0px"
