@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from backprop_tutor import (
     PRESETS,
@@ -41,7 +42,8 @@ from backprop_tutor import (
     train,
 )
 from backprop_tutor.core.parameters import BIAS_MODES
-from backprop_tutor.teaching.formatting import fmt, latex_escape, tex_number
+from backprop_tutor.core.registry import softmax
+from backprop_tutor.teaching.formatting import Printers, fmt, latex_escape, product, tex_number
 from backprop_tutor.teaching.random_examples import random_example
 from backprop_tutor.teaching.render import render, result_json
 from backprop_tutor.teaching.walkthrough import walkthrough
@@ -338,3 +340,13 @@ def test_product_and_total_keep_their_order_and_a_single_factor_alone():
     x, y = sp.symbols("y x")   # y sorts after x: SymPy's own order would swap them
     assert product(x) is x and total(y) is y
     assert product(x, y).args == (x, y) and total(x, y).args == (x, y)
+
+
+def test_a_softmax_exponent_that_starts_and_ends_with_brackets_keeps_its_own():
+    """exp((-0.5)*(-0.5)) is e^0.25; written exp(-0.5)*(-0.5) it would read as e^-0.5 times -0.5."""
+    w, a, b = sp.symbols("w a b")
+    printers = Printers({}, {w: "w5", a: "out_h1", b: "net_o2"}, {w: -0.5, a: -0.5, b: 1.5})
+    assert printers.text_numbers(softmax(0, product(w, a), b)) == \
+        "exp((-0.5)*(-0.5))/(exp((-0.5)*(-0.5)) + exp(1.5))"
+    # One bracketed number still takes no second pair.
+    assert printers.text_numbers(softmax(1, a, b)) == "exp(1.5)/(exp(-0.5) + exp(1.5))"

@@ -62,7 +62,7 @@ class _NamedStr(StrPrinter):
 
     def _exp(self, x) -> str:
         inner = self._print(x)   # a negative number prints in brackets already: exp((-0.1)) would be one too many
-        return f"exp{inner}" if inner.startswith("(") and inner.endswith(")") else f"exp({inner})"
+        return f"exp{inner}" if _one_bracket(inner) else f"exp({inner})"
 
     def _print_clog(self, expr):
         return f"ln({self._print(expr.args[0])})"
@@ -73,6 +73,16 @@ class _NamedStr(StrPrinter):
             i, xs = int(expr.args[0]), expr.args[1:]
             return f"{self._exp(xs[i])}/({' + '.join(self._exp(x) for x in xs)})"
         return super()._print_Function(expr)
+
+
+def _one_bracket(text: str) -> bool:
+    """Whether ``text`` is one bracketed group: "(-0.5)", not "(-0.5)*(-0.5)", which starts and ends with one."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return i == len(text) - 1 and i > 0
+    return False
 
 
 def _bracket(text: str, left: str, right: str) -> str:
