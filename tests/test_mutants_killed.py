@@ -34,7 +34,7 @@ from backprop_tutor import (
     sweep,
     train,
 )
-from backprop_tutor.core import budget, engine, registry
+from backprop_tutor.core import budget, engine, registry, sweeping
 from backprop_tutor.core.bridge import compile_network, resolved
 from backprop_tutor.core.registry import softmax
 from backprop_tutor.core.sweeping import FEW_RATES
@@ -458,3 +458,374 @@ def test_progress_and_a_recorded_path_together_are_refused_naming_progress():
         train(preset("mazur"), epochs=10, record_path=True, progress=lambda done, total: True)
     assert str(error.value) == ("progress: a recorded path is made in one run; "
                                 "ask for progress or the path, not both")
+
+
+# --- core/sweeping.py and core/engine.py: which path runs -------------------------------------
+
+def _spy(monkeypatch, module, name, calls):
+    """Replace ``module.name`` by a wrapper that notes each call by name and delegates to the real one."""
+    real = getattr(module, name)
+
+    def spy(*args, **kwargs):
+        calls.append(name)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(module, name, spy)
+
+
+@pytest.mark.parametrize("update, samples, count, expected", [
+    ("online", 1, FEW_RATES, ["_sweep_by_runs"]),        # up to FEW_RATES rates of one sample: one train() per rate
+    ("online", 1, FEW_RATES + 1, ["_sweep_stacked"]),    # more: the layer-stacked code (a sigmoid net has one form)
+    ("online", 4, 2, []),                                 # several samples: the per-neuron vectorised sweep
+    ("batch", 1, 2, []),                                  # batch: the per-neuron vectorised sweep, whatever the count
+    ("batch", 1, FEW_RATES + 1, []),
+])
+def test_a_sweep_runs_the_path_its_docstring_names(monkeypatch, update, samples, count, expected):
+    calls = []
+    _spy(monkeypatch, sweeping, "_sweep_by_runs", calls)
+    _spy(monkeypatch, sweeping, "_sweep_stacked", calls)
+    base = preset("mazur") if samples == 1 else preset("xor")
+    example = base.replace(update=update)
+    assert example.n_samples == samples
+    swept = sweep(example, np.linspace(0.1, 0.5, count), 3)
+    assert calls == expected
+    assert swept.final_loss.shape == (count,) and np.all(swept.diverged_at == -1)
+
+
+def test_a_sweeps_budget_counts_the_history_it_is_asked_to_keep(monkeypatch):
+    # Memory of a sweep (budget.sweep_cost): 8 bytes × rates × parameters × (2 + 3 per sample), and
+    # with keep_history 8 bytes × (epochs + 1) × rates more. Mazur's net (10 parameters), 2 rates,
+    # 100 epochs: 800 bytes without the history, 800 + 1616 with it.
+    monkeypatch.setattr(budget, "LIMIT_BYTES", 2000)
+    example = preset("mazur")
+    assert sweep(example, [0.5, 1.0], 100).loss_history is None
+    with pytest.raises(SpecError) as error:
+        sweep(example, [0.5, 1.0], 100, keep_history=True)
+    assert error.value.field == "learning_rates" and "memory" in str(error.value)
+
+
+def test_the_runs_of_a_sweep_by_runs_are_not_held_to_trains_own_memory_budget(monkeypatch):
+    # A sweep's memory grows with rates × parameters, one run's with its epochs (8 bytes each):
+    # 2 rates × 2000 epochs of Mazur's 10 parameters fit the sweep's 8000 bytes (800 needed), while
+    # one train() of 2000 epochs on its own would be refused (16008 bytes).
+    monkeypatch.setattr(budget, "LIMIT_BYTES", 8000)
+    example = preset("mazur")
+    with pytest.raises(SpecError):
+        train(example, 2000)
+    swept = sweep(example, [0.5, 1.0], 2000)
+    assert list(swept.diverged_at) == [-1, -1]
+    assert swept.final_loss[0] == pytest.approx(train(example, 2000, 0.5, no_limit=True).loss, rel=1e-12)
+
+
+def test_trains_budget_costs_a_batch_epoch_as_batch_and_an_online_one_as_online(monkeypatch):
+    # budget.training_seconds: an online epoch of one sample costs 0.5 + 0.3 µs per parameter
+    # (Mazur's 10: 3.5 µs), a batch epoch 3.05 µs per parameter (30.5 µs). 100 epochs: 0.35 ms
+    # online, 3.05 ms batch; a limit of 1 ms lets the first through and refuses the second.
+    example = preset("mazur")
+    compile_network(example.network)   # derived before the limit drops (deriving has its own estimate)
+    monkeypatch.setattr(budget, "LIMIT_SECONDS", 1e-3)
+    assert train(example, 100).diverged_at is None
+    with pytest.raises(SpecError) as error:
+        train(example.replace(update="batch"), 100)
+    assert error.value.field == "epochs"
+
+
+def _big_net_example():
+    # 2·16 + 16·16 weights and 16 + 16 biases: 320 parameters, MATRIX_FROM (160) per weight layer exactly.
+    network = Network([2, 16, 16], ["sigmoid", "sigmoid"], "half_sse", "per_neuron")
+    weights, biases = network.parameters.random(seed=3)
+    return Example(network, weights, biases, [[0.3, 0.7]], [[0.5] * 16], learning_rate=0.5, epochs=5)
+
+
+def _spy_matrix_loop(monkeypatch):
+    """Note every matrix-code loop engine builds and every chunk it runs."""
+    from backprop_tutor.core.layer_code import matrix_loop
+
+    built, ran = [], []
+
+    def spy(network):
+        built.append(network)
+        loop = matrix_loop(network)
+
+        def run(*args):
+            ran.append(args[4:6])   # (start, stop)
+            return loop(*args)
+        return None if loop is None else run
+    monkeypatch.setattr(engine, "matrix_loop", spy)
+    return built, ran
+
+
+def test_one_sample_online_training_runs_matrix_code_from_matrix_from_parameters_per_layer(monkeypatch):
+    example = _big_net_example()
+    assert len(example.network.parameters.keys) == engine.MATRIX_FROM * example.network.depth == 320
+    built, ran = _spy_matrix_loop(monkeypatch)
+    run = train(example, 5)
+    assert ran == [(0, 5)] and run.diverged_at is None
+    # Mazur's net (10 parameters, 5 per layer) keeps the scalar generated loop.
+    built.clear(), ran.clear()
+    calls = []
+    _spy(monkeypatch, engine, "_train_generated", calls)
+    train(preset("mazur"), 5)
+    assert built == [] and ran == [] and calls == ["_train_generated"]
+    # A 4-10-4 net (94 parameters, 47 per layer) is under the limit as well.
+    middle = Network([4, 10, 4], ["sigmoid", "sigmoid"], "half_sse", "per_neuron")
+    assert len(middle.parameters.keys) == 94 and middle.depth == 2
+    weights, biases = middle.parameters.random(seed=3)
+    train(Example(middle, weights, biases, [[0.1, 0.2, 0.3, 0.4]], [[0.5] * 4], learning_rate=0.5, epochs=2))
+    assert built == [] and ran == []
+
+
+def test_a_big_net_trained_with_only_keeps_the_other_parameters_in_the_scalar_loop(monkeypatch):
+    # The matrix code cannot freeze parameters: with `only` the run keeps the scalar generated loop.
+    example = _big_net_example()
+    built, ran = _spy_matrix_loop(monkeypatch)
+    keys = list(example.network.parameters.keys)
+    run = train(example, 3, only=[Weight(1, 0, 0)])
+    assert ran == []
+    moved = [key for key, before, after in zip(keys, example.flat_parameters(), run.parameters) if before != after]
+    assert moved == [Weight(1, 0, 0)]
+
+
+def _reference_online(example, epochs, rate, mask=None):
+    """Online training by hand, sample by sample: (losses before each epoch, parameters at each epoch start,
+    diverged_at). The loss is the mean over the samples before the epoch; a parameter outside ``mask`` is
+    kept; a float error, or a non-finite loss or parameter, is a divergence (the last finite parameters kept)."""
+    step = compile_network(example.network).step_math
+    forward = compile_network(example.network).forward_math
+    params = list(example.flat_parameters())
+    losses, path = [], []
+    samples = list(zip(example.inputs, example.targets))
+
+    def loss_of(p):
+        try:
+            value = sum(forward(p, x, t)[0] for x, t in samples) / len(samples)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return math.inf
+        return value
+
+    for epoch in range(epochs + 1):
+        loss = loss_of(params)
+        if not math.isfinite(loss):
+            return losses, path, epoch
+        losses.append(loss)
+        path.append(list(params))
+        if epoch == epochs:
+            return losses, path, None
+        new = params
+        try:
+            for x, t in samples:
+                out = step(new, x, t, rate)[1:]
+                new = list(out) if mask is None else [n if keep else o for n, o, keep in zip(out, new, mask)]
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return losses, path, epoch + 1
+        if not all(map(math.isfinite, new)):
+            return losses, path, epoch + 1
+        params = list(new)
+
+
+def test_online_training_of_several_samples_with_only_keeps_the_other_parameters():
+    example = preset("xor").replace(update="online")
+    assert example.n_samples == 4
+    keys = list(example.network.parameters.keys)
+    run = train(example, 5, only=[Weight(2, 0, 0)])
+    moved = [key for key, before, after in zip(keys, example.flat_parameters(), run.parameters) if before != after]
+    assert moved == [Weight(2, 0, 0)]
+    mask = [key == Weight(2, 0, 0) for key in keys]
+    losses, path, diverged_at = _reference_online(example, 5, example.learning_rate, mask)
+    assert diverged_at is None
+    np.testing.assert_allclose(run.loss_history, losses, rtol=1e-12)
+
+
+def test_online_training_of_several_samples_records_the_parameters_at_each_epoch():
+    example = preset("xor").replace(update="online")
+    run = train(example, 4, record_path=True)
+    losses, path, _ = _reference_online(example, 4, example.learning_rate)
+    assert run.path.shape == (5, len(example.flat_parameters()))
+    np.testing.assert_allclose(run.path, path, rtol=1e-12)
+    np.testing.assert_allclose(run.loss_history, losses, rtol=1e-12)
+
+
+# --- core/engine.py: saturation with only, and the limits --------------------------------------
+
+def _saturated_hidden():
+    # w1 = 100 into a sigmoid: out_h1 = 1/(1 + e^-100) is 1.0 in floats, so its slope out(1 - out)
+    # is exactly 0 and so is ∂E/∂w1; the output neuron (w2 = 1, out 0.731 against 0.9) still learns.
+    network = Network([1, 1, 1], ["sigmoid", "sigmoid"], "half_sse", "none")
+    return Example(network, [[[100.0]], [[1.0]]], [], [[1.0]], [[0.9]], learning_rate=0.5, epochs=0)
+
+
+def test_a_run_whose_only_trained_parameter_has_no_gradient_is_saturated():
+    example = _saturated_hidden()
+    assert train(example, 0, only=[Weight(1, 0, 0)]).state == "saturated"
+    assert train(example, 3, only=[Weight(1, 0, 0)]).state == "saturated"
+    # Trained with w2 as well, or with w2 alone, the run is not stalled: w2's gradient is not 0.
+    assert train(example, 0).state == "trained"
+    assert train(example, 0, only=[Weight(2, 0, 0)]).state == "trained"
+
+
+def test_a_run_with_no_trained_parameter_is_not_called_saturated():
+    # No trained parameter: no gradient to be flat (the loss is still above SATURATED_LOSS).
+    example = _saturated_hidden()
+    run = train(example, 2, only=[])
+    assert run.parameters == example.flat_parameters() and run.state == "trained"
+
+
+def _linear_one_weight(x, target, weight=0.0, loss="half_sse"):
+    network = Network([1, 1], ["linear"], loss, "none")
+    return Example(network, [[[weight]]], [], [[x]], [[target]], learning_rate=0.5, epochs=0)
+
+
+def test_a_gradient_of_exactly_saturated_gradient_is_not_below_the_limit():
+    # out = w·x = 0 against t = -1: E = ½ > SATURATED_LOSS and ∂E/∂w = (out - t)·x = x.
+    assert engine.SATURATED_GRADIENT == 1e-12
+    assert train(_linear_one_weight(1e-12, -1.0), 0).state == "trained"
+    assert train(_linear_one_weight(0.5e-12, -1.0), 0).state == "saturated"
+
+
+def test_a_sweeps_loss_of_exactly_saturated_loss_is_not_above_the_limit():
+    # out = w·x = 1e7 · 1e-10 = 0.001 (exact in floats) against t = 0, E = (t - out)² = 1e-6 exactly;
+    # ∂E/∂w = 2·out·x = 2e-13, under SATURATED_GRADIENT. The layer-stacked sweep's end (more than
+    # FEW_RATES rates, no epoch) checks the loss against SATURATED_LOSS itself.
+    assert engine.SATURATED_LOSS == 1e-6 and (1e7 * 1e-10) ** 2 == 1e-6
+    rates = np.linspace(0.1, 0.5, FEW_RATES + 1)
+    at_limit = sweep(_linear_one_weight(1e-10, 0.0, 1e7, "sse"), rates, 0)
+    assert list(at_limit.final_loss) == [1e-6] * rates.size and list(at_limit.state) == ["trained"] * rates.size
+    above = sweep(_linear_one_weight(1e-10, 0.0, 2e7, "sse"), rates, 0)
+    assert list(above.state) == ["saturated"] * rates.size
+
+
+# --- core/engine.py: divergence found after the generated loop's first chunk --------------------
+
+def _slow_linear(rate=2.075, inputs=(1.0,), weights=None):
+    # w ← w - η·(w·x - 0)·x = (1 - η)·w for x = 1: at η = 2.075, w = (-1.075)^epoch grows past 1.34e154,
+    # where ½w² overflows, only after about 154 / log10(1.075) ≈ 4910 epochs: in the generated loop's
+    # third chunk of _LOOP_CHUNK (2048) epochs, so the hand-over starts at the second one's start.
+    network = Network([len(inputs), 1], ["linear"], "half_sse", "none")
+    weights = [[[1.0] * len(inputs)]] if weights is None else weights
+    return Example(network, weights, [], [list(inputs)], [[0.0]], learning_rate=rate, epochs=6000)
+
+
+def _assert_like_reference(run, reference):
+    losses, path, diverged_at = reference
+    assert run.diverged_at == diverged_at
+    assert list(run.loss_history) == losses
+    assert run.parameters == path[-1]
+
+
+def test_a_divergence_after_the_first_chunk_is_found_at_the_reference_epoch():
+    example = _slow_linear()
+    reference = _reference_online(example, 6000, 2.075)
+    assert 2 * engine._LOOP_CHUNK == 4096 < reference[2] < 6000
+    _assert_like_reference(train(example, 6000), reference)
+    recorded = train(example, 6000, record_path=True)
+    _assert_like_reference(recorded, reference)
+    np.testing.assert_array_equal(recorded.path, reference[1])
+
+
+def test_a_loss_that_overflows_only_after_the_last_epoch_is_a_divergence_at_that_epoch():
+    # Trained for exactly the reference's divergence epoch D: every update is finite, and only the
+    # loss after the last one overflows. diverged_at is D, the history the D finite losses.
+    example = _slow_linear()
+    diverged_at = _reference_online(example, 6000, 2.075)[2]
+    reference = _reference_online(example, diverged_at, 2.075)
+    assert reference[2] == diverged_at > 2 * engine._LOOP_CHUNK
+    _assert_like_reference(train(example, diverged_at), reference)
+    recorded = train(example, diverged_at, record_path=True)
+    _assert_like_reference(recorded, reference)
+    np.testing.assert_array_equal(recorded.path, reference[1])
+
+
+def test_a_loss_that_overflows_after_the_last_epoch_with_only_keeps_the_other_parameter():
+    # Two inputs of 1: with only w1 trained, out = w1 + w2 goes (1 - η)·out as above.
+    example = _slow_linear(inputs=(1.0, 1.0), weights=[[[0.5, 0.5]]])
+    mask = [True, False]
+    diverged_at = _reference_online(example, 6000, 2.075, mask)[2]
+    assert diverged_at is not None and diverged_at > 2 * engine._LOOP_CHUNK
+    reference = _reference_online(example, diverged_at, 2.075, mask)
+    run = train(example, diverged_at, only=[Weight(1, 0, 0)])
+    _assert_like_reference(run, reference)
+    assert run.parameters[1] == 0.5
+
+
+def test_a_weight_gone_nan_in_the_last_epoch_run_is_found_at_that_epoch():
+    from test_divergence import relu_that_hides_nan
+
+    example = relu_that_hides_nan()
+    diverged_at = _reference_online(example, 1000, example.learning_rate)[2]
+    assert diverged_at is not None
+    run = train(example, diverged_at)
+    assert run.diverged_at == diverged_at and len(run.loss_history) == diverged_at
+
+
+def test_several_samples_diverging_online_match_the_reference_loop():
+    network = Network([1, 1], ["linear"], "half_sse", "none")
+    example = Example(network, [[[1.0]]], [], [[1.0], [2.0]], [[0.0], [0.0]], learning_rate=2.15, epochs=2000)
+    reference = _reference_online(example, 2000, 2.15)
+    assert reference[2] is not None
+    _assert_like_reference(train(example, 2000), reference)
+
+
+# --- core/sweeping.py: the layer-stacked sweep's divergences ------------------------------------
+
+def test_a_stacked_sweep_where_every_rate_diverges_after_the_first_chunk_matches_the_reference():
+    # w ← (1 - η)·w from w = 1: ½w² overflows once |1 - η|^epoch passes 1.34e154, between epochs
+    # 154 / log10(2.9) ≈ 333 and 154 / log10(2.3) ≈ 426 at these rates: every run after the first
+    # 256-epoch chunk of the stacked sweep.
+    example = _slow_linear()
+    rates = np.linspace(3.3, 3.9, FEW_RATES + 1)
+    swept = sweep(example, rates, 1000)
+    expected = [_reference_online(example, 1000, float(rate))[2] for rate in rates]
+    assert all(256 < at < 1000 for at in expected)
+    assert list(swept.diverged_at) == expected
+    assert swept.epochs == 1000 and list(swept.state) == ["diverged"] * rates.size
+
+
+def _relu_overflowing_weight(rate=1e-3, epochs=50):
+    # out = relu(w·x) = 10 against t = 0 with x = 10: the first update w - η·(10 - 0)·10 overflows to
+    # -inf at η = 6e307, and from then on out = relu(-inf) = 0, so the loss (½·0²) stays finite while
+    # the weight is not: diverged at 1, behind a finite loss. Small rates train normally.
+    network = Network([1, 1], ["relu"], "half_sse", "none")
+    return Example(network, [[[1.0]]], [], [[10.0]], [[0.0]], learning_rate=rate, epochs=epochs)
+
+
+def test_a_stacked_sweep_finds_a_weight_gone_inf_behind_a_finite_loss():
+    example = _relu_overflowing_weight(epochs=0)   # the sweep's own epochs and rates are used, not these
+    rates = np.concatenate([[6e307], np.linspace(1e-3, 2e-3, FEW_RATES)])
+    swept = sweep(example, rates, 40, keep_history=True)
+    assert swept.diverged_at[0] == 1 and np.all(swept.diverged_at[1:] == -1)
+    assert swept.loss_history.shape == (41, rates.size)
+    assert swept.loss_history[0, 0] == 50.0 and np.all(np.isnan(swept.loss_history[1:, 0]))
+    assert np.all(np.isfinite(swept.loss_history[:, 1:]))
+    assert list(swept.state) == ["diverged"] + ["trained"] * FEW_RATES
+    assert math.isnan(swept.final_loss[0])
+
+
+def test_several_samples_where_the_second_samples_step_overflows_diverge_in_that_epoch():
+    # Epoch 0: both losses ½·1² are finite; the first sample's update makes w = 1 - 1e200·1·1 = -1e200,
+    # and the second sample's step (its loss ½·(1e200)²) overflows: diverged at 1, one loss kept.
+    network = Network([1, 1], ["linear"], "half_sse", "none")
+    example = Example(network, [[[1.0]]], [], [[1.0], [1.0]], [[0.0], [0.0]], learning_rate=1e200, epochs=10)
+    reference = _reference_online(example, 10, 1e200)
+    assert reference[2] == 1 and reference[0] == [0.5]
+    _assert_like_reference(train(example, 10), reference)
+
+
+def test_a_stacked_sweep_whose_last_loss_overflows_diverges_at_its_last_epoch_without_a_warning():
+    # As above for one run: trained for exactly its divergence epoch, only the loss after the last
+    # update overflows, computed once the stacked loop is over (pytest makes a RuntimeWarning an error).
+    example = _slow_linear(rate=2.15)
+    diverged_at = _reference_online(example, 6000, 2.15)[2]
+    assert diverged_at is not None
+    rates = np.full(FEW_RATES + 1, 2.15)
+    swept = sweep(example, rates, diverged_at)
+    assert list(swept.diverged_at) == [diverged_at] * rates.size
+
+
+def test_a_weight_gone_inf_in_the_second_epoch_behind_a_finite_loss_is_found_by_replaying_both():
+    # out = relu(w·1) against t = 1e-10 at η = 1e160, from w = 1e-300: the first update gives
+    # w = 1e-300 + 1e160·1e-10 = 1e150 (loss ½·1e300, finite); the second w - 1e160·1e150 overflows to
+    # -inf, and relu(-inf) = 0 keeps the loss finite: diverged at 2, two losses kept.
+    network = Network([1, 1], ["relu"], "half_sse", "none")
+    example = Example(network, [[[1e-300]]], [], [[1.0]], [[1e-10]], learning_rate=1e160, epochs=10)
+    reference = _reference_online(example, 10, 1e160)
+    assert reference[2] == 2 and len(reference[0]) == 2
+    _assert_like_reference(train(example, 10), reference)

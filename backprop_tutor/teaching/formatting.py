@@ -77,11 +77,13 @@ class _NamedStr(StrPrinter):
 
 def _one_bracket(text: str) -> bool:
     """Whether ``text`` is one bracketed group: "(-0.5)", not "(-0.5)*(-0.5)", which starts and ends with one."""
+    if not text.startswith("("):
+        return False
     depth = 0
     for i, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:
-            return i == len(text) - 1 and i > 0
+        if depth == 0:   # the first bracket closes here: at the very end, or the text goes on
+            return i == len(text) - 1
     return False
 
 
