@@ -131,6 +131,29 @@ def test_a_partial_redraw_is_the_picture_a_whole_draw_makes(explorer):
                                             lambda: explorer.loss_curve.artists() + explorer.output_bars.artists())
 
 
+def test_after_a_sweep_a_rate_change_moves_only_its_marker_and_a_new_sweep_redraws_all():
+    view = LearningRateExplorer("seed", epochs=200)
+    try:
+        view.run_sweep(40)
+        canvas = view.sweep_picture.canvas
+        assert isinstance(canvas, LayeredCanvas)
+        view.rate.value = 0.29                          # the first redraw lays the background down
+        drawn = canvas.background_draws
+        for rate in (0.3, 0.31, 0.32):
+            before = view.sweep_picture.image.value
+            view.rate.value = rate
+            assert view.sweep_picture.image.value != before
+        assert canvas.background_draws == drawn         # the marker moved over the kept sweep
+        layered = np.asarray(canvas.buffer_rgba()).copy()
+        whole = FigureCanvasAgg(view.sweep_picture.figure)
+        whole.draw()
+        assert np.array_equal(layered, np.asarray(whole.buffer_rgba()))
+        view.run_sweep(40)                              # a new sweep: the whole picture again
+        assert canvas.background_draws == drawn + 1
+    finally:
+        view.detach()
+
+
 def test_the_landscape_contours_stay_the_same_object_and_only_the_path_is_redrawn(explorer):
     landscape = explorer.landscape
     explorer.rate.value = 0.3

@@ -77,6 +77,9 @@ class LearningRateExplorer(View):
         self.sweep_box = self.sweep_picture.box
         self.sweep_box.layout.display = "none"  # shown once a sweep has run
         self.sweep_curve = SweepCurve(self.sweep_picture.figure.add_subplot())
+        # A rate change moves only the marker and its label over a kept sweep (a new sweep redraws all).
+        self.sweep_picture.canvas = LayeredCanvas(self.sweep_picture.figure,
+                                                  lambda: [self.sweep_curve.marker, self.sweep_curve.marker_text])
         self.sweep_result = None
         self.sweep_box.add_class("bt-sweep")
         # The landscape's grid is computed once per example and pair; each rate redraws only the path.
@@ -293,6 +296,8 @@ class LearningRateExplorer(View):
         diverged = int(np.sum(result.diverged_at >= 0))
         saturated = int(np.sum(result.state == "saturated"))
         best = int(np.nanargmin(result.final_loss)) if diverged < count else None
+        # The legend's entries change inside the legend, which the kept background cannot see.
+        self.sweep_picture.canvas.invalidate()
         self.sweep_picture.set_alt(
             f"Final loss after {self.run.epochs} epochs for {count} learning rates from 0.001 to 100"
             + (f"; lowest at η = {fmt(rates[best], 3)}" if best is not None else "")
