@@ -181,6 +181,47 @@ def test_the_stacked_sweep_equals_the_scalar_path(example, monkeypatch):
     _close(stacked.parameters[kept], per_neuron.parameters[kept])
 
 
+@pytest.mark.parametrize("example", LAYERED, ids=_name)
+def test_the_stacked_sweep_without_history_equals_it_with_history(example, monkeypatch):
+    """Skipping the loss (bounded outputs) runs the same arithmetic: the same numbers to the bit, the same epochs."""
+    rates = np.array([0.05, 0.3, 40.0, 1e4, 1e6])
+    monkeypatch.setattr(sweeping, "FEW_RATES", 0)
+    kept, plain = sweep(example, rates, 600, keep_history=True), sweep(example, rates, 600)
+    assert plain.loss_history is None
+    assert list(plain.diverged_at) == list(kept.diverged_at) and list(plain.state) == list(kept.state)
+    np.testing.assert_array_equal(plain.parameters, kept.parameters)
+    np.testing.assert_array_equal(plain.final_loss, kept.final_loss)
+    np.testing.assert_array_equal(plain.outputs, kept.outputs)
+
+
+def test_the_stacked_sweeps_without_history_meet_both_kinds_of_run_and_both_ways():
+    """The comparison above sees runs that diverge and runs that do not, with the loss skipped and computed."""
+    skipped = {layer_code.loss_stays_finite(e.network, e.targets[0]) for e in LAYERED}
+    assert skipped == {True, False}
+    ends = {train(e, 600, rate).diverged_at is None for e in LAYERED for rate in (0.3, 1e4, 1e6)}
+    assert ends == {True, False}
+
+
+def test_the_loss_is_skipped_only_where_it_cannot_overflow():
+    """Bounded outputs against targets whose error terms stay finite; not linear or ReLU outputs, not huge targets."""
+    sigmoid = Network([2, 2, 2], ["sigmoid", "sigmoid"])
+    assert layer_code.loss_stays_finite(sigmoid, [0.01, 0.99])
+    assert layer_code.loss_stays_finite(Network([2, 2], ["sigmoid"], "bce"), [0.0, 1.0])
+    assert layer_code.loss_stays_finite(Network([2, 2], ["tanh"], "sse"), [-3.0, 1e150])
+    assert not layer_code.loss_stays_finite(Network([2, 2], ["tanh"], "sse"), [0.5, 1e155])   # (1e155)² overflows
+    assert not layer_code.loss_stays_finite(Network([2, 2], ["linear"]), [0.0, 1.0])
+    assert not layer_code.loss_stays_finite(Network([2, 2, 2], ["tanh", "relu"]), [0.0, 1.0])
+
+
+def test_a_tanh_sweep_whose_loss_overflows_at_a_huge_target_diverges_where_train_does(monkeypatch):
+    """½(1e200 - out)² is inf from epoch 0 while every parameter stays finite: the loss is computed, not skipped."""
+    network = Network([1, 1], ["tanh"], "half_sse", "none")
+    example = Example(network, [[[0.5]]], [], [[1.0]], [[1e200]], learning_rate=0.1, epochs=10)
+    monkeypatch.setattr(sweeping, "FEW_RATES", 0)
+    swept = sweep(example, [0.1, 0.2], 10)
+    assert list(swept.diverged_at) == [train(example, 10, rate).diverged_at for rate in (0.1, 0.2)] == [0, 0]
+
+
 def test_the_stacked_sweep_finds_a_weight_gone_nan_behind_a_finite_loss(monkeypatch):
     from test_divergence import relu_that_hides_nan
 
@@ -237,8 +278,8 @@ def test_a_form_that_disagrees_with_the_derivation_is_not_used(monkeypatch):
         layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
 
 
-@pytest.mark.parametrize("stacked", [False, True])
-def test_the_layer_code_is_printed_from_the_forms_alone(stacked):
+@pytest.mark.parametrize("kind", ["matrix", "stacked, recording the loss", "stacked"])
+def test_the_layer_code_is_printed_from_the_forms_alone(kind):
     """No string in the compiled source, and every name read a local, an argument or a function of the
     namespace (NumPy's, the registry's twins): no text from a user reaches it."""
     import ast
@@ -249,7 +290,11 @@ def test_the_layer_code_is_printed_from_the_forms_alone(stacked):
     namespace = layer_code._namespace()
     for example in LAYERED[:6]:
         forms = layer_forms(compile_network(example.network).derivation)
-        args, body = layer_code._source(forms, symbol_for(LearningRate()), stacked)
+        eta = symbol_for(LearningRate())
+        if kind == "matrix":
+            args, body = layer_code._source(forms, eta, stacked=False)
+        else:
+            args, body = layer_code._stacked_source(forms, eta, record=kind != "stacked")
         tree = ast.parse(f"def f({args}):\n{body}\n")
         nodes = list(ast.walk(tree))
         assert not [n for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]

@@ -229,7 +229,7 @@ LAYERS = ("core", "teaching", "views", "(package)", "app", "__main__")
 # A layer without an entry (views, app) has no order inside it. A sub-package takes its level
 # in its layer, and an entry of its own ("teaching.mistakes") orders its modules the same way.
 INSIDE = {
-    "core": (("checks", "quantities"), ("registry", "budget"), ("parameters",), ("spec",),
+    "core": (("checks", "quantities", "inplace_code"), ("registry", "budget"), ("parameters",), ("spec",),
              ("example_files", "symbolic"), ("bridge", "layer_forms"), ("loop_code",), ("layer_code",),
              ("engine",), ("sweeping",), ("__init__",)),
     "teaching": (("formatting", "notation", "random_examples"), ("walkthrough", "landscape", "sympy_steps", "compare"),

@@ -95,8 +95,16 @@ def predict(example: Example, parameters: Sequence[float] | None = None) -> list
     """The network's outputs for every sample, one row per sample."""
     compiled = compile_network(example.network)
     params = example.flat_parameters() if parameters is None else list(parameters)
-    return [[float(v) for v in compiled.forward_math(params, x, t)[1:]]
-            for x, t in zip(example.inputs, example.targets)]
+    return [_outputs(compiled, params, x, t) for x, t in zip(example.inputs, example.targets)]
+
+
+def _outputs(compiled: Compiled, params, x, t) -> list:
+    try:
+        values = compiled.forward_math(params, x, t)[1:]
+    except _FLOAT_FAILURES:   # the loss beside them overflowed (Python's ** raises); the outputs may not have
+        with np.errstate(all="ignore"):
+            values = compiled.forward_numpy(params, x, t)[1:]
+    return [float(v) for v in values]
 
 
 # --- training -------------------------------------------------------------------------------

@@ -126,12 +126,23 @@ def _math_sigmoid(x):
     return e / (1.0 + e)
 
 
-def _np_sigmoid(x):
+# 0-d arrays: NumPy reads them faster than Python floats.
+_ONE, _CAP = np.array(1.0), np.array(708.0)
+
+
+def _np_sigmoid(x, out=None):
     # 1 / (1 + e^-x) with e^-x capped below overflow (e^708): full relative precision where
     # the output is tiny, in five array operations (this runs in every vectorised sweep step).
     # Below x = -708 it gives 3e-308 (under clog's clamp) instead of 0. (1 + tanh(x/2)) / 2
     # rounds to exactly 0 below x ≈ -37, where bce's log then reads 690 instead of ≈ -x.
-    return 1.0 / (1.0 + np.exp(np.minimum(-x, 708.0)))
+    if out is None:
+        return _ONE / (_ONE + np.exp(np.minimum(-x, _CAP)))
+    # The same five operations written into ``out`` (the layer-stacked sweep's buffers).
+    np.negative(x, out)
+    np.minimum(out, _CAP, out=out)   # (NumPy reads a third positional argument of minimum differently)
+    np.exp(out, out)
+    np.add(_ONE, out, out)
+    return np.divide(_ONE, out, out)
 
 
 def _math_softmax(i, *xs):
@@ -163,6 +174,8 @@ class Activation:
     ``numeric`` maps the name of each custom SymPy function ``output`` uses (and its derivative
     uses) to its (math, numpy) twins. ``coupled`` is true when a neuron's output depends on the
     other net inputs of its layer (softmax); such an activation is only allowed on the output layer.
+    ``bounded`` is true when every finite or infinite net input gives an output in [-1, 1] (the
+    layer-stacked sweep then skips the loss where it cannot overflow).
     """
 
     name: str
@@ -171,6 +184,7 @@ class Activation:
     slope_why: str
     numeric: dict = field(default_factory=dict)
     coupled: bool = False
+    bounded: bool = False
 
     def derivative(self, nets: list, outs: list, i: int, j: int) -> sp.Expr:
         """∂out_i/∂net_j derived by SymPy, written with the outputs where the textbook does."""
@@ -288,10 +302,10 @@ for _entry in (
     Activation("sigmoid", lambda nets, i: sigmoid(nets[i]),
                "The logistic function squashes the net input into (0, 1).",
                "The logistic function's slope is its output times one minus its output.",
-               numeric={"sigmoid": (_math_sigmoid, _np_sigmoid)}),
+               numeric={"sigmoid": (_math_sigmoid, _np_sigmoid)}, bounded=True),
     Activation("tanh", lambda nets, i: sp.tanh(nets[i]),
                "tanh squashes the net input into (-1, 1).",
-               "tanh's slope is one minus its output squared."),
+               "tanh's slope is one minus its output squared.", bounded=True),
     Activation("relu", lambda nets, i: relu(nets[i]),
                "ReLU passes a positive net input and blocks a negative one.",
                "ReLU's slope is 1 where the net input is positive, else 0.",

@@ -16,7 +16,7 @@ import numpy as np
 from . import budget, checks
 from .bridge import Compiled, compile_network
 from .engine import _columns, _stalled_columns, train
-from .layer_code import stacked_sweep
+from .layer_code import loss_stays_finite, stacked_sweep
 from .spec import Example, SpecError
 
 __all__ = ["FEW_RATES", "Sweep", "sweep"]
@@ -141,6 +141,11 @@ def _sweep_stacked(run, compiled: Compiled, example: Example, rates: np.ndarray,
     divergence epoch is its first row that is inf or nan, exact without replaying the chunk (a run
     goes on as nan after it, in its own column). A parameter gone nan behind a finite loss is found
     at the end (:func:`_sweep_end`), as in the per-neuron sweep.
+
+    Without ``keep_history``, where the loss can only be inf or nan at a nan output
+    (:func:`layer_code.loss_stays_finite`), a chunk first runs without computing the loss, and is
+    run again with it only when a run's parameters have newly gone inf or nan: a nan output makes
+    δ nan and so the update after it (∂E/∂w = δ·a), and a parameter once inf or nan stays so.
     """
     count = rates.size
     p = [np.full(count, v) for v in example.flat_parameters()]
@@ -148,9 +153,18 @@ def _sweep_stacked(run, compiled: Compiled, example: Example, rates: np.ndarray,
     history = np.empty((epochs + 1, count)) if keep_history else None
     rows = np.empty((min(_SWEEP_CHUNK, max(epochs, 1)), count))
     x, t = example.inputs[0], example.targets[0]
+    unrecorded = not keep_history and loss_stays_finite(example.network, t)
+    broken = np.zeros(count, bool)   # runs whose parameters were inf or nan at the last chunk's end
     with np.errstate(all="ignore"):
         for start in range(0, epochs, _SWEEP_CHUNK):
             stop = min(start + _SWEEP_CHUNK, epochs)
+            if unrecorded:
+                after = run(p, x, t, rates, start, stop)   # ``p`` is left as it was, for a replay
+                now = ~np.isfinite(np.stack(after)).all(axis=0)
+                if not (now & ~broken).any():
+                    p, broken = after, now
+                    continue
+                broken = now
             p = run(p, x, t, rates, start, stop, rows)
             chunk = rows[: stop - start]
             if keep_history:
