@@ -211,9 +211,9 @@ def _sweep_end(compiled: Compiled, example: Example, rates: np.ndarray, epochs: 
     return Sweep(example, rates, epochs, final, diverged, np.stack(p, axis=1), outputs, history, saturated)
 
 
-# Up to this many rates, one sample online: a run per rate in the generated loop (about 1.5 µs per
-# epoch on the seed's net) is faster than the vectorised sweep (about forty NumPy calls per epoch
-# in layer-stacked code, each nearly 1 µs at these sizes whatever the number of rates).
+# Up to this many rates, one sample online: a run per rate in the generated loop (about 1 µs per
+# epoch on the seed's net) is faster than the vectorised sweep (about seventy NumPy calls per epoch
+# in the seed's layer-stacked code, each at least 0.25 µs however few the rates).
 FEW_RATES = 32
 
 
