@@ -829,3 +829,74 @@ def test_a_weight_gone_inf_in_the_second_epoch_behind_a_finite_loss_is_found_by_
     reference = _reference_online(example, 10, 1e160)
     assert reference[2] == 2 and len(reference[0]) == 2
     _assert_like_reference(train(example, 10), reference)
+
+
+# --- the layer-stacked sweep without history: the loss skipped, a chunk replayed -------------------
+
+def _stacked_calls(monkeypatch) -> list:
+    """Record (first epoch, loss recorded?) of every chunk the stacked sweep runs."""
+    calls, real = [], sweeping.stacked_sweep
+
+    def counting(network):
+        run = real(network)
+
+        def counted(p, x, t, rates, start, stop, rows=None):
+            calls.append((start, rows is not None))
+            return run(p, x, t, rates, start, stop, rows)
+        return counted
+
+    monkeypatch.setattr(sweeping, "stacked_sweep", counting)
+    monkeypatch.setattr(sweeping, "FEW_RATES", 0)
+    return calls
+
+
+def test_a_sigmoid_sweep_without_history_runs_every_chunk_once_and_without_the_loss(monkeypatch):
+    calls = _stacked_calls(monkeypatch)
+    plain = sweep(preset("seed"), [0.1, 0.5, 2.0], 1000)
+    assert calls == [(0, False), (256, False), (512, False), (768, False)]
+    calls.clear()
+    kept = sweep(preset("seed"), [0.1, 0.5, 2.0], 1000, keep_history=True)
+    assert calls == [(0, True), (256, True), (512, True), (768, True)]
+    np.testing.assert_array_equal(plain.parameters, kept.parameters)
+
+
+def test_a_sweep_without_history_replays_each_chunk_where_a_run_first_breaks(monkeypatch):
+    # 1-1-1, linear then sigmoid, bce: the loss is skipped. At η = 40 the run diverges at epoch 233
+    # (first chunk), at η = 12 at 395 (second); at 0.5 never. Each chunk where a run first breaks is
+    # run again with the loss, and only those: the epochs are train()'s.
+    from see_it_networks import random_networks
+
+    from backprop_tutor.core.layer_code import loss_stays_finite
+
+    example = random_networks(16, start=11)[15]
+    assert example.network.activations == ("linear", "sigmoid")
+    assert loss_stays_finite(example.network, example.targets[0])
+    rates = [40.0, 12.0, 0.5]
+    expected = [train(example, 1000, rate).diverged_at or -1 for rate in rates]
+    assert expected[0] < 256 < expected[1] < 512 and expected[2] == -1
+    calls = _stacked_calls(monkeypatch)
+    swept = sweep(example, rates, 1000)
+    assert list(swept.diverged_at) == expected
+    assert calls == [(0, False), (0, True), (256, False), (256, True), (512, False), (768, False)]
+
+
+def test_the_in_place_sigmoid_writes_the_allocating_ones_numbers():
+    x = np.array([-800.0, -708.5, -30.0, -1.0, 0.0, 0.5, 37.0, 800.0, np.nan])
+    out = np.full_like(x, 7.0)
+    with np.errstate(all="ignore"):
+        want = registry._np_sigmoid(x)
+        got = registry._np_sigmoid(x, out=out)
+    assert got is out
+    np.testing.assert_array_equal(out, want)
+    # As its definition 1 / (1 + e^-x), with e^-x capped at e^708.
+    np.testing.assert_array_equal(want[2:8], 1.0 / (1.0 + np.exp(-x[2:8])))
+    assert want[0] == 1.0 / (1.0 + math.exp(708.0))
+
+
+def test_predict_gives_the_outputs_when_only_the_loss_beside_them_overflows():
+    # tanh(0.5·1) against a target of 1e200: ½(1e200 - out)² overflows (Python's ** raises), the output does not.
+    network = Network([1, 1], ["tanh"], "half_sse", "none")
+    example = Example(network, [[[0.5]]], [], [[1.0]], [[1e200]], learning_rate=0.1, epochs=10)
+    assert engine.predict(example) == [[pytest.approx(math.tanh(0.5), rel=1e-15)]]
+    run = train(example, 10)
+    assert run.diverged_at == 0 and run.outputs == [[pytest.approx(math.tanh(0.5), rel=1e-15)]]
