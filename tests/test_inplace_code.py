@@ -76,6 +76,9 @@ def test_a_spent_array_is_written_into_instead_of_a_temporary():
     assert block.assign("param - grad*eta", "param", spent=("grad",)) == [
         "_multiply(grad, eta, grad)", "_subtract(param, grad, param)"]
     assert block.prologue() == []
+    # Read twice: the first product must not overwrite it before the second reads it.
+    assert block.assign("grad*eta + grad", "param", spent=("grad",)) == [
+        "_multiply(grad, eta, _t0)", "_add(_t0, grad, param)"]
 
 
 def test_a_construct_it_does_not_know_is_evaluated_as_printed_and_copied():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -75,9 +76,12 @@ class InPlace:
         """The statements writing the value of the expression ``source`` into the array named ``out``.
 
         ``spent`` names arrays of this shape whose values are not read after this expression: an
-        operation may write into one of them instead of a temporary (fewer arrays to keep in cache)."""
-        self.lines, self._spent = [], set(spent)
-        result = self._value(ast.parse(source, mode="eval").body, out)
+        operation may write into one it reads (only once in the expression) instead of a temporary,
+        so fewer arrays pass through the cache."""
+        tree = ast.parse(source, mode="eval").body
+        reads = Counter(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+        self.lines, self._spent = [], {name for name in spent if reads[name] == 1}
+        result = self._value(tree, out)
         if result != out:   # a bare name or number: copied
             self.lines.append(f"_copyto({out}, {result})")
         return self.lines
