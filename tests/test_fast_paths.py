@@ -115,6 +115,21 @@ SMOOTH_RATES = (0.3, 1e4)
 LAYERED = [e for e in NETWORKS if layer_forms(compile_network(e.network).derivation) is not None]
 
 
+def _block_example(sizes, activations, loss, bias):
+    network = Network(sizes, activations, loss, bias)
+    weights, biases = network.parameters.random(seed=5)
+    rng = np.random.default_rng(5)
+    return Example(network, weights, biases, [list(rng.uniform(0, 1, sizes[0]))],
+                   [list(rng.uniform(0.1, 0.9, sizes[-1]))], learning_rate=0.5, epochs=1)
+
+
+# Nets with layers of more than _PER_WEIGHT weights, which the stacked sweep runs as whole
+# (neurons, inputs, rates) blocks, and more than _UNROLL outputs or neurons sharing a bias.
+BLOCKS = [_block_example([3, 8, 2], ["tanh", "sigmoid"], "bce", "per_neuron"),
+          _block_example([5, 6, 5], ["relu", "sigmoid"], "mse", "shared"),
+          _block_example([2, 9, 1], ["sigmoid", "tanh"], "sse", "none")]
+
+
 def _close(fast, slow):
     """Equal to 1e-12 of each value, or of the largest value of the array near zero (a bit of a sum)."""
     slow = np.asarray(slow, dtype=float)
@@ -154,7 +169,14 @@ def test_matrix_code_equals_the_scalar_path(example):
             _close(fast[1], slow[1])
 
 
-@pytest.mark.parametrize("example", LAYERED, ids=_name)
+def test_the_block_nets_run_whole_blocks_and_every_kind_of_sum():
+    sizes = [n * m for e in BLOCKS for n, m in zip(e.network.layers[1:], e.network.layers[:-1])]
+    assert max(sizes) > layer_code._PER_WEIGHT and min(sizes) <= layer_code._PER_WEIGHT
+    assert max(e.network.layers[-1] for e in BLOCKS) > layer_code._UNROLL
+    assert all(stacked_sweep(e.network) is not None for e in BLOCKS)
+
+
+@pytest.mark.parametrize("example", LAYERED + BLOCKS, ids=_name)
 def test_the_stacked_sweep_equals_the_scalar_path(example, monkeypatch):
     """Every field of the stacked sweep against a train() per rate, and against the per-neuron vectorised sweep."""
     rates = np.array([0.05, 0.3, 40.0, 1e4])
@@ -181,7 +203,7 @@ def test_the_stacked_sweep_equals_the_scalar_path(example, monkeypatch):
     _close(stacked.parameters[kept], per_neuron.parameters[kept])
 
 
-@pytest.mark.parametrize("example", LAYERED, ids=_name)
+@pytest.mark.parametrize("example", LAYERED + BLOCKS, ids=_name)
 def test_the_stacked_sweep_without_history_equals_it_with_history(example, monkeypatch):
     """Skipping the loss (bounded outputs) runs the same arithmetic: the same numbers to the bit, the same epochs."""
     rates = np.array([0.05, 0.3, 40.0, 1e4, 1e6])
@@ -293,7 +315,7 @@ def test_the_layer_code_is_printed_from_the_forms_alone(kind):
         forms = layer_forms(compile_network(example.network).derivation)
         eta = symbol_for(LearningRate())
         if kind == "matrix":
-            args, body = layer_code._source(forms, eta, stacked=False)
+            args, body = layer_code._source(forms, eta)
         else:
             args, body = layer_code._stacked_source(forms, eta, record=kind != "stacked")
         tree = ast.parse(f"def f({args}):\n{body}\n")

@@ -25,7 +25,8 @@ def _printed_forms() -> list:
     return sorted(forms)
 
 
-FORMS = _printed_forms()
+# Beside the derived forms, constructs the printer can write that no registered form uses yet.
+FORMS = _printed_forms() + ["net/back - out**3", "+2*net - -(1/4)*back", "-(net*back)"]
 ARGS = "net, out, target, back, param, grad, eta"
 
 
@@ -86,3 +87,31 @@ def test_a_construct_it_does_not_know_is_evaluated_as_printed_and_copied():
     assert block.assign("back*where(net > 0, 1.0, 0.0)", "d") == [
         "_copyto(_t0, where(net > 0, 1.0, 0.0))", "_multiply(back, _t0, d)"]
     assert block.assign("net", "a") == ["_copyto(a, net)"]
+
+
+@pytest.mark.parametrize(("source", "lines"), [
+    ("sigmoid(net)", ["sigmoid(net, out=a)"]),                   # the registry's twin writes into its buffer
+    ("tanh(net)", ["tanh(net, out=a)"]),                         # so does a NumPy ufunc
+    ("relu(net)", ["_copyto(a, relu(net))"]),                    # a twin without out=: as printed, copied
+    ("unknown(net)", ["_copyto(a, unknown(net))"]),              # a name the namespace does not have
+    ("where(net > 0, 1.0, 0.0)", ["_copyto(a, where(net > 0, 1.0, 0.0))"]),
+    ("(target - out)**2", ["_subtract(target, out, _t0)", "_square(_t0, a)"]),
+    ("-net", ["_negative(net, a)"]),
+    ("net/back", ["_divide(net, back, a)"]),
+    ("net**3", ["_power(net, _k0, a)"]),
+    ("-2*target", ["_multiply(_k0, target, a)"]),                # -2 is one number, not a negation
+    ("back*-(net*out)", ["_multiply(net, out, _t0)", "_negative(_t0, _t0)", "_multiply(back, _t0, a)"]),
+    ("back*sigmoid(net*out)", ["_multiply(net, out, _t0)", "sigmoid(_t0, out=_t0)", "_multiply(back, _t0, a)"]),
+    ("back*(net - out)**2", ["_subtract(net, out, _t0)", "_square(_t0, _t0)", "_multiply(back, _t0, a)"]),
+])
+def test_each_operation_writes_into_its_array_or_the_temporary_it_reads(source, lines):
+    """The last operation writes the result itself (no copy), and an operation on a temporary reuses it."""
+    assert InPlace("_t", "_c", _namespace(), {}).assign(source, "a") == lines
+
+
+def test_freed_temporaries_are_used_again():
+    block = InPlace("_t", "_c", _namespace(), {})
+    block.assign("(net - out)*(target - back) + (net - back)*(out - target)", "a")
+    assert len(block.prologue()) == 3   # two products' operands, and the first product kept beside them
+    block.assign("(net - back)*(out - target) + (net - out)*(target - back)", "d")   # the next reuses all three
+    assert len(block.prologue()) == 3

@@ -67,9 +67,7 @@ class InPlace:
 
     def __init__(self, prefix: str, shape: str, namespace: dict, constants: dict):
         self.prefix, self.shape, self.namespace, self.constants = prefix, shape, namespace, constants
-        self.lines: list = []
-        self._spent: set = set()
-        self._free: list = []
+        self._free: list = []   # temporaries no longer read (``lines`` and ``_spent`` are per assign)
         self._count = 0
 
     def assign(self, source: str, out: str, spent: tuple = ()) -> list:

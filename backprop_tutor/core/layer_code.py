@@ -46,10 +46,8 @@ def _print(expr: sp.Expr, names: dict) -> str:
     return _printer("numpy").doprint(expr.xreplace({p: sp.Symbol(n, real=True) for p, n in names.items()}))
 
 
-def _source(forms: LayerForms, eta: sp.Symbol, stacked: bool) -> tuple:
-    """(arguments, body) of the loop: matrix code for epochs _start.._stop-1, or a chunk of a sweep (``stacked``)."""
-    if stacked:
-        return _stacked_source(forms, eta, record=True)
+def _source(forms: LayerForms, eta: sp.Symbol) -> tuple:
+    """(arguments, body) of the matrix code's loop over epochs _start.._stop-1."""
     layers = forms.layers
     L = len(layers)
     biased = [f.layer for f in layers if f.bias != "none"]
@@ -333,23 +331,14 @@ def matrix_loop(network: Network) -> Callable | None:
     return _matrix(network, registry.generation())
 
 
-def _prepared(network: Network, stacked: bool):
-    """(compiled network, parameter layout, generated loop), or None when a layer has no shared form."""
+@lru_cache(maxsize=32)
+def _matrix(network: Network, generation: int) -> Callable | None:
     compiled = compile_network(network)
     forms = layer_forms(compiled.derivation)
     if forms is None:
         return None
-    name = "stacked_sweep" if stacked else "matrix_loop"
-    loop = _compiled(*_source(forms, symbol_for(LearningRate()), stacked=stacked), _namespace(), name)
-    return compiled, _Layout(forms), loop
-
-
-@lru_cache(maxsize=32)
-def _matrix(network: Network, generation: int) -> Callable | None:
-    prepared = _prepared(network, stacked=False)
-    if prepared is None:
-        return None
-    compiled, layout, loop = prepared
+    layout = _Layout(forms)
+    loop = _compiled(*_source(forms, symbol_for(LearningRate())), _namespace(), "matrix_loop")
 
     def run(params, x, t, rate, start, stop, history, trace=None):
         weights, biases = layout.split(params)
