@@ -236,6 +236,14 @@ def test_the_loss_is_skipped_only_where_it_cannot_overflow():
     assert not layer_code.loss_stays_finite(Network([2, 2, 2], ["tanh", "relu"]), [0.0, 1.0])
 
 
+def test_the_loss_is_skipped_only_where_the_sum_of_the_largest_terms_is_finite():
+    # (1.2e154 - out)² is 1.44e308 at out = ±1, under float's 1.8e308; two such terms overflow.
+    tanh = Network([2, 2], ["tanh"], "sse")
+    assert layer_code.loss_stays_finite(tanh, [1.2e154, 0.0])
+    assert not layer_code.loss_stays_finite(tanh, [1.2e154, 1.2e154])
+    assert not layer_code.loss_stays_finite(tanh, [1.2e154, -1.2e154])
+
+
 def test_a_tanh_sweep_whose_loss_overflows_at_a_huge_target_diverges_where_train_does(monkeypatch):
     """½(1e200 - out)² is inf from epoch 0 while every parameter stays finite: the loss is computed, not skipped."""
     network = Network([1, 1], ["tanh"], "half_sse", "none")
@@ -299,6 +307,50 @@ def test_a_form_that_disagrees_with_the_derivation_is_not_used(monkeypatch):
         assert matrix_loop(example.network) is None and stacked_sweep(example.network) is None
     finally:
         layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
+
+
+@pytest.mark.parametrize("part", ["delta", "error"])
+def test_a_form_off_by_a_millionth_is_not_used(part, monkeypatch):
+    """The build-time check asks for 1e-10 on the loss and on every parameter: a hidden delta (which
+    changes only the parameters) or the error term (only the loss) off by 1e-6 is refused."""
+    example = _layered_example([2, 3, 2], ["sigmoid", "sigmoid"])
+    real = layer_code.layer_forms
+
+    def off(derivation):
+        forms = real(derivation)
+        if part == "error":
+            return replace(forms, error=forms.error * sp.Float(1 + 1e-6))
+        first = replace(forms.layers[0], delta=forms.layers[0].delta * sp.Float(1 + 1e-6))
+        return replace(forms, layers=(first, *forms.layers[1:]))
+
+    monkeypatch.setattr(layer_code, "layer_forms", off)
+    layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
+    try:
+        assert stacked_sweep(example.network) is None and matrix_loop(example.network) is None
+    finally:
+        layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
+
+
+def test_an_activation_registered_again_gets_code_of_its_new_formula():
+    """The generated code is kept per network and registry generation: the same name registered
+    again with another formula is not served the old code."""
+    from backprop_tutor.core import registry
+
+    def entry(scale):
+        return registry.Activation("scaled_tanh", lambda nets, i: sp.tanh(scale * nets[i]), "A tanh.", "Its slope.",
+                                   bounded=True)
+
+    registry.register_activation(entry(1))
+    try:
+        network = Network([2, 2, 2], ["scaled_tanh", "scaled_tanh"])
+        first = matrix_loop(network), stacked_sweep(network)
+        assert None not in first
+        registry.unregister("scaled_tanh")
+        registry.register_activation(entry(2))
+        again = matrix_loop(network), stacked_sweep(network)
+        assert None not in again and again[0] is not first[0] and again[1] is not first[1]
+    finally:
+        registry.unregister("scaled_tanh")
 
 
 @pytest.mark.parametrize("kind", ["matrix", "stacked, recording the loss", "stacked"])
