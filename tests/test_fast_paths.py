@@ -244,6 +244,18 @@ def test_the_loss_is_skipped_only_where_the_sum_of_the_largest_terms_is_finite()
     assert not layer_code.loss_stays_finite(tanh, [1.2e154, -1.2e154])
 
 
+def test_without_layer_forms_the_loss_is_never_skipped_and_a_registry_change_is_seen(monkeypatch):
+    from backprop_tutor.core import registry
+
+    network = Network([2, 2, 2], ["sigmoid", "sigmoid"])
+    assert layer_code.loss_stays_finite(network, [0.01, 0.99])
+    monkeypatch.setattr(layer_code, "layer_forms", lambda derivation: None)
+    # Registering anything makes every piece of generated code stale: this answer is worked out again.
+    registry.register_activation(registry.Activation("bump", lambda nets, i: nets[i], "Passes it on.", "Slope 1."))
+    registry.unregister("bump")
+    assert not layer_code.loss_stays_finite(network, [0.01, 0.99])
+
+
 def test_a_tanh_sweep_whose_loss_overflows_at_a_huge_target_diverges_where_train_does(monkeypatch):
     """½(1e200 - out)² is inf from epoch 0 while every parameter stays finite: the loss is computed, not skipped."""
     network = Network([1, 1], ["tanh"], "half_sse", "none")

@@ -51,15 +51,9 @@ def _source(forms: LayerForms, eta: sp.Symbol) -> tuple:
     layers = forms.layers
     L = len(layers)
     biased = [f.layer for f in layers if f.bias != "none"]
-    # The derived update w - η·g, done in place on the gradient's buffer and the weights (the same
-    # two operations, without allocating); another form is printed as it is.
-    in_place = forms.update == PARAM - GRAD * eta
-    lines = [f"[{', '.join(f'W{f.layer}' for f in layers)}] = _W",
-             f"[{''.join(f'b{l}, ' for l in biased)}] = _b",
-             # Buffers the structural products write into (the forms' own arithmetic allocates).
-             f"[{', '.join(f'_m{f.layer}, _z{f.layer}, _g{f.layer}, _back{f.layer}' for f in layers)}] = _buffers",
-             "_push = _history.append",
-             "for _epoch in range(_start, _stop):"]
+    # The weights' update is written in place (into the gradient's buffer and the weights, without
+    # allocating); the other forms' arithmetic allocates, which at these sizes costs little.
+    namespace, constants, blocks = _namespace(), {}, []
     body = []
     for f in layers:
         l = f.layer
@@ -78,17 +72,22 @@ def _source(forms: LayerForms, eta: sp.Symbol) -> tuple:
         body.append(f"d{l} = {_print(f.delta, {NET: f'z{l}', OUT: f'a{l}', BACK: f'back{l}'})}")
     for f in reversed(layers):
         l = f.layer
-        body.append(f"_multiply(d{l}[:, None], a{l - 1}, out=_g{l})")   # ∂E/∂w_jk = δ_j a_k
-        if in_place:
-            body += [f"_multiply(_g{l}, {eta.name}, out=_g{l})", f"_subtract(W{l}, _g{l}, out=W{l})"]
-        else:
-            body.append(f"W{l} = {_print(forms.update, {PARAM: f'W{l}', GRAD: f'_g{l}'})}")
+        body.append(f"_multiply(d{l}[:, None], a{l - 1}, _g{l})")   # ∂E/∂w_jk = δ_j a_k
+        blocks.append(InPlace(f"_t{l}_", f"({f.size}, {f.fan_in})", namespace, constants))
+        body += blocks[-1].assign(_print(forms.update, {PARAM: f"W{l}", GRAD: f"_g{l}"}), f"W{l}", (f"_g{l}",))
         if f.bias_trained:
             gradient = f"d{l}" if f.bias == "per_neuron" else f"_sum(d{l}.tolist())"
             body.append(f"b{l} = {_print(forms.update, {PARAM: f'b{l}', GRAD: gradient})}")
-    lines += ["    " + line for line in body]
     state = f"([{', '.join(f'W{f.layer}' for f in layers)}], [{''.join(f'b{l}, ' for l in biased)}])"
-    lines.append(f"return _stop, {state}")
+    lines = [f"[{', '.join(f'W{f.layer}' for f in layers)}] = _W",
+             f"[{''.join(f'b{l}, ' for l in biased)}] = _b",
+             f"[{', '.join(f'_g{f.layer}' for f in layers)}] = _buffers",   # each layer's gradient δ aᵀ
+             *[line for block in blocks for line in block.prologue()],
+             *[f"{name} = _array({value!r})" for value, name in constants.items()],
+             "_push = _history.append",
+             "for _epoch in range(_start, _stop):",
+             *["    " + line for line in body],
+             f"return _stop, {state}"]
     args = f"_W, _b, a0, t, {eta.name}, _start, _stop, _history, _buffers"
     return args, "\n".join("    " + line for line in lines)
 
@@ -287,12 +286,9 @@ class _Layout:
         return flat if extra else [float(v) for v in flat]
 
 
-def _buffers(sizes, extra: tuple = ()) -> list:
-    """Per layer: the (n, m) product, (n,) net input, (n, m) gradient and (n,) back-propagated sum buffers."""
-    buffers = []
-    for n, m in zip(sizes[1:], sizes[:-1]):
-        buffers += [np.empty((n, m) + extra), np.empty((n,) + extra), np.empty((n, m) + extra), np.empty((n,) + extra)]
-    return buffers
+def _buffers(sizes) -> list:
+    """Per weight layer, the (n, m) buffer of its gradient δ aᵀ."""
+    return [np.empty((n, m)) for n, m in zip(sizes[1:], sizes[:-1])]
 
 
 def _random_case(compiled, rng, columns: int = 1):
