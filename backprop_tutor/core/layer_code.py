@@ -6,8 +6,9 @@ Two loops, both printed from the same forms by the bridge's NumPy printer:
   delta forms on whole vectors, ``Wᵀδ`` back, outer-product gradients. Per-neuron code makes a
   Python operation per weight; this makes a handful of NumPy calls per layer.
 * **a stacked sweep** over many learning rates: every parameter array gains a last axis, one
-  entry per rate; each layer is a few calls on (neurons × rates) arrays, the structural ones
-  written into preallocated buffers, where the per-neuron sweep made calls per neuron.
+  entry per rate, and every operation writes into a preallocated buffer (the forms through
+  :mod:`inplace_code`). A small layer goes a weight at a time on contiguous (rates,) rows, a
+  larger one in whole (neurons, inputs, rates) blocks; the loss is computed only when asked for.
 
 The matrix products only regroup the derived sums (each checked against the derivation in
 :mod:`layer_forms`), and every loop is run for one epoch when it is built and compared with the
@@ -112,6 +113,7 @@ class _Stacked:
         self.body: list = []
 
     def per_weight(self, f) -> bool:
+        """Whether layer ``f`` is written a weight at a time (else as whole blocks)."""
         return f.size * f.fan_in <= _PER_WEIGHT
 
     def row(self, name: str, *index: int) -> str:
