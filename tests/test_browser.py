@@ -389,7 +389,9 @@ def _step_state(view):
     return {
         "header": body.locator(".bt-step-header").inner_text(),
         "title": body.locator(".bt-step-title").inner_text(),
-        "formula": "".join(m.inner_html() for m in body.locator("mjx-container").all()),
+        # Read in one call: MathJax may typeset again between reading one formula and the next,
+        # and a locator for the n-th of them then waits for one that is gone.
+        "formula": body.locator("mjx-container").evaluate_all("els => els.map(e => e.innerHTML).join('')"),
         "value": body.locator(".bt-value").inner_text() if body.locator(".bt-value").count() else "",
         "typeset": body.locator("mjx-container").count() > 0 and "$$" not in body.inner_text(),
         "diagram": _svg_state(view),
