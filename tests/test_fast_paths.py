@@ -303,17 +303,11 @@ def test_train_picks_matrix_code_by_size_and_gives_the_reference_numbers(monkeyp
         _close(run.outputs, slow.outputs)
 
 
-def test_a_form_that_disagrees_with_the_derivation_is_not_used(monkeypatch):
-    """The build-time check: a wrong activation form (tanh for sigmoid) gives None, and the per-neuron paths run."""
+def _assert_refused(change, monkeypatch):
+    """With the layer forms altered by ``change``, neither matrix code nor a stacked sweep is built."""
     example = _layered_example([2, 3, 2], ["sigmoid", "sigmoid"])
     real = layer_code.layer_forms
-
-    def wrong(derivation):
-        forms = real(derivation)
-        first = replace(forms.layers[0], activation=sp.tanh(forms.layers[0].activation.args[0]))
-        return replace(forms, layers=(first, *forms.layers[1:]))
-
-    monkeypatch.setattr(layer_code, "layer_forms", wrong)
+    monkeypatch.setattr(layer_code, "layer_forms", lambda derivation: change(real(derivation)))
     layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
     try:
         assert matrix_loop(example.network) is None and stacked_sweep(example.network) is None
@@ -321,26 +315,25 @@ def test_a_form_that_disagrees_with_the_derivation_is_not_used(monkeypatch):
         layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
 
 
+def _first_layer(forms, **fields):
+    return replace(forms, layers=(replace(forms.layers[0], **fields), *forms.layers[1:]))
+
+
+def test_a_form_that_disagrees_with_the_derivation_is_not_used(monkeypatch):
+    """The build-time check: a wrong activation form (tanh for sigmoid) gives None, and the per-neuron paths run."""
+    _assert_refused(lambda forms: _first_layer(forms, activation=sp.tanh(forms.layers[0].activation.args[0])),
+                    monkeypatch)
+
+
 @pytest.mark.parametrize("part", ["delta", "error"])
 def test_a_form_off_by_a_millionth_is_not_used(part, monkeypatch):
     """The build-time check asks for 1e-10 on the loss and on every parameter: a hidden delta (which
     changes only the parameters) or the error term (only the loss) off by 1e-6 is refused."""
-    example = _layered_example([2, 3, 2], ["sigmoid", "sigmoid"])
-    real = layer_code.layer_forms
-
-    def off(derivation):
-        forms = real(derivation)
-        if part == "error":
-            return replace(forms, error=forms.error * sp.Float(1 + 1e-6))
-        first = replace(forms.layers[0], delta=forms.layers[0].delta * sp.Float(1 + 1e-6))
-        return replace(forms, layers=(first, *forms.layers[1:]))
-
-    monkeypatch.setattr(layer_code, "layer_forms", off)
-    layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
-    try:
-        assert stacked_sweep(example.network) is None and matrix_loop(example.network) is None
-    finally:
-        layer_code._matrix.cache_clear(), layer_code._stacked.cache_clear()
+    off = sp.Float(1 + 1e-6)
+    if part == "error":
+        _assert_refused(lambda forms: replace(forms, error=forms.error * off), monkeypatch)
+    else:
+        _assert_refused(lambda forms: _first_layer(forms, delta=forms.layers[0].delta * off), monkeypatch)
 
 
 def test_an_activation_registered_again_gets_code_of_its_new_formula():
